@@ -1,0 +1,58 @@
+// Byte scanning: the raw-memory primitives under line splitting and literal prefiltering.
+// Every function reads only bytes inside the range it is given (never past either end, even with
+// wide vector loads), allocates nothing while scanning and is safe to call from several threads.
+// The AVX2 paths are chosen once at run time; results never depend on which path ran.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace logsift {
+
+// Number of '\n' bytes in [begin, end).
+std::size_t count_newlines(const char* begin, const char* end) noexcept;
+
+class LiteralSearcher;
+
+namespace detail {
+// The portable paths, reachable even on AVX2 hardware so that tests can check both against each other.
+std::size_t count_newlines_portable(const char* begin, const char* end) noexcept;
+std::size_t find_portable(const LiteralSearcher& searcher, std::string_view haystack,
+                          std::size_t from) noexcept;
+}  // namespace detail
+
+class LiteralSearcher {
+ public:
+  // ascii_case_insensitive: ASCII letters match either case; other bytes exactly.
+  explicit LiteralSearcher(std::string needle, bool ascii_case_insensitive = false);
+
+  // Position of the first occurrence starting at or after `from`, or std::string_view::npos.
+  // An empty needle matches at `from` itself (if from <= haystack.size()), like string_view::find.
+  std::size_t find(std::string_view haystack, std::size_t from = 0) const noexcept;
+
+  const std::string& needle() const noexcept { return needle_; }
+  bool ascii_case_insensitive() const noexcept { return fold_; }
+
+ private:
+  friend std::size_t detail::find_portable(const LiteralSearcher&, std::string_view,
+                                           std::size_t) noexcept;
+
+  std::size_t find_avx2(std::string_view haystack, std::size_t from) const noexcept;
+  std::size_t find_scalar(std::string_view haystack, std::size_t from) const noexcept;
+
+  std::string needle_;
+  // Case-insensitive mode compares against the lowercased needle; otherwise a copy of needle_.
+  std::string folded_;
+  bool fold_ = false;
+  bool avx2_ = false;
+  // The packed pair: two offsets into the needle holding its rarest bytes (equal for 1-byte
+  // needles), and for each the two byte values that count as a hit there (equal unless folding a letter).
+  std::size_t rare1_ = 0;
+  std::size_t rare2_ = 0;
+  std::uint8_t rare1_lo_ = 0, rare1_hi_ = 0;
+  std::uint8_t rare2_lo_ = 0, rare2_hi_ = 0;
+};
+
+}  // namespace logsift

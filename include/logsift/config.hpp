@@ -1,0 +1,65 @@
+// Config: everything the command line asked for, as plain values, with no parser types in it.
+// The CLI fills it; Pipeline::build turns it into matchers, stages and a printer. Stages are kept
+// as written, in command-line order, because their order is the order of the chain.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "logsift/matcher.hpp"
+#include "logsift/printer.hpp"
+
+namespace logsift {
+
+enum class ColorMode { never, always, automatic };
+
+// One stage flag as written: flag "--take", value "10".
+struct StageSpec {
+  std::string flag;
+  std::string value;
+  friend bool operator==(const StageSpec&, const StageSpec&) = default;
+};
+
+struct Config {
+  // Matching (the sink's PATTERN)
+  std::vector<std::string> patterns;
+  Syntax syntax = Syntax::extended;
+  bool ignore_case = false;
+  bool invert = false;
+  bool word = false;
+  bool whole_line = false;
+
+  // Output
+  bool count = false;
+  std::optional<FileListing> listing;  // -l / -L
+  bool quiet = false;
+  bool only_matching = false;
+  bool line_number = false;
+  bool byte_offset = false;
+  std::optional<bool> with_filename;  // -H / -h; unset: grep's default (several inputs)
+  std::optional<std::uint64_t> max_count;
+  std::size_t before = 0;
+  std::size_t after = 0;
+  ColorMode color = ColorMode::never;
+  bool line_buffered = false;
+  std::string label = "(standard input)";
+
+  // Input
+  std::vector<std::string> files;  // empty: stdin, or "." with -r
+  bool recursive = false;
+  bool follow_symlinks = false;  // -R
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::vector<std::string> exclude_dir;
+  bool text = false;         // -a
+  bool no_messages = false;  // -s
+
+  // Stages, in command-line order
+  std::vector<StageSpec> stages;
+  std::string field_sep;  // --field-sep for every --fields stage; empty: split on whitespace
+  bool explain = false;
+};
+
+}  // namespace logsift

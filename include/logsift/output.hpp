@@ -1,0 +1,68 @@
+// Output: the buffered writer behind every printer, and Diagnostics, the one way to stderr.
+// Output formats into one fmt::memory_buffer and write(2)s it in ~64 KiB blocks (per line when
+// line-buffered). A closed pipe raises OutputClosed (the search ends quietly); any other write
+// failure raises WriteError ("logsift: write error: ...", exit 2). Neither object is thread-safe.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace logsift {
+
+class OutputClosed : public std::runtime_error {
+ public:
+  OutputClosed() : std::runtime_error("broken pipe") {}
+};
+
+class WriteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Output {
+ public:
+  explicit Output(int fd, bool line_buffered = false) : fd_(fd), line_buffered_(line_buffered) {}
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  // Best effort: a destructor cannot report errors, so callers flush() explicitly.
+  ~Output();
+
+  fmt::memory_buffer& buffer() noexcept { return buffer_; }
+  void append(std::string_view text) { buffer_.append(text.data(), text.data() + text.size()); }
+  // Call after each complete output line: writes out when the buffer is large or line-buffered.
+  void end_line() {
+    buffer_.push_back('\n');
+    if (line_buffered_ || buffer_.size() >= kFlushThreshold) flush();
+  }
+  void flush();
+
+ private:
+  static constexpr std::size_t kFlushThreshold = std::size_t{64} * 1024;
+  int fd_;
+  bool line_buffered_;
+  fmt::memory_buffer buffer_;
+};
+
+// Error and notice messages: "logsift: <message>" on stderr, written at once.
+class Diagnostics {
+ public:
+  explicit Diagnostics(bool suppress_file_errors = false) : suppress_file_errors_(suppress_file_errors) {}
+
+  // A problem with one input (missing, unreadable): counted as an error, printed unless -s.
+  void file_error(std::string_view name, std::string_view what);
+  // Any other error: always printed, always counted.
+  void error(std::string_view message);
+  // Informational ("binary file matches"): printed, not an error.
+  void notice(std::string_view message);
+
+  bool had_error() const noexcept { return had_error_; }
+
+ private:
+  bool suppress_file_errors_;
+  bool had_error_ = false;
+};
+
+}  // namespace logsift

@@ -1,0 +1,77 @@
+// Printer: turns the sink's events into output; one kind per output style, like ripgrep's sinks.
+// Events for one input arrive as begin_input, then selected/context lines and group separators in
+// input order, then end_input. Line views are valid only during the call. Printers write through an
+// Output they do not own; errors raised by the Output (WriteError, OutputClosed) pass through.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "logsift/line.hpp"
+#include "logsift/matcher.hpp"
+
+namespace logsift {
+
+class Output;
+class Diagnostics;
+
+struct InputSummary {
+  std::uint64_t selected = 0;  // selected lines (after -v), capped by -m
+  bool binary_match = false;   // a selected line was suppressed because the input is binary
+};
+
+class Printer {
+ public:
+  virtual ~Printer() = default;
+  virtual void begin_input(std::string_view name) = 0;
+  // `spans`: non-empty matches of PATTERN in the line, left to right (empty unless wants_spans()).
+  virtual void selected_line(const Line& line, std::span<const Span> spans) = 0;
+  virtual void context_line(const Line& line, std::span<const Span> spans) = 0;
+  virtual void group_separator() = 0;
+  virtual void end_input(const InputSummary& summary) = 0;
+  // False for printers that need only counts (-c, -l, -L, -q): the sink may then skip line events
+  // and stop early.
+  virtual bool wants_lines() const = 0;
+  virtual bool wants_spans() const = 0;
+};
+
+// GNU grep's SGR sequences, from GREP_COLORS or grep's defaults; an empty one means "no color".
+struct ColorScheme {
+  std::string selected_match = "01;31";  // ms
+  std::string context_match = "01;31";   // mc
+  std::string file_name = "35";          // fn
+  std::string line_number = "32";        // ln
+  std::string byte_offset = "32";        // bn
+  std::string separator = "36";          // se
+  // Applies a GREP_COLORS value such as "ms=01;32:fn=34"; unknown capabilities are ignored.
+  void apply_grep_colors(std::string_view spec);
+};
+
+struct LinePrinterOptions {
+  bool with_filename = false;  // -H
+  bool line_number = false;    // -n
+  bool byte_offset = false;    // -b
+  bool only_matching = false;  // -o
+  bool text = false;           // -a: print lines of binary inputs and invalid UTF-8 as they are
+  bool color = false;
+  ColorScheme colors;
+};
+
+enum class FileListing { with_matches, without_match };  // -l, -L
+
+// grep's default output: whole lines (or -o matches) with optional prefixes, colors and separators.
+std::unique_ptr<Printer> make_line_printer(Output& out, Diagnostics& diagnostics, LinePrinterOptions options);
+// -c: one count per input.
+std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors);
+// -l / -L: the names of inputs with (or without) a selected line.
+std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors);
+// -q: prints nothing.
+std::unique_ptr<Printer> make_quiet_printer();
+
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool is_valid_utf8(std::string_view text) noexcept;
+
+}  // namespace logsift

@@ -1,0 +1,34 @@
+// Stage: one step of the line chain between the source and the sink, built from one flag.
+// A Stage is built once (its regexes compiled, its arguments checked: UsageError naming the flag
+// and value) and applied to each input, wrapping the upstream generator in a new one. Stages pass
+// lines through lazily; a line a stage rewrites lives in that stage's frame until its next line.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "logsift/config.hpp"
+#include "logsift/generator.hpp"
+#include "logsift/line.hpp"
+
+namespace logsift {
+
+class Matcher;
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual generator<Line> apply(generator<Line> input) const = 0;
+  // One line for --explain, e.g. "--take 10: pass the first 10 lines, then stop reading".
+  virtual std::string describe() const = 0;
+  // A pure line filter (--keep) can be pushed down into the source: it is searched over the raw
+  // buffer instead of line by line. Null for every other stage.
+  virtual std::shared_ptr<const Matcher> pushdown_filter() const { return nullptr; }
+};
+
+// Builds the chain in command-line order. Stage regexes use `syntax` (-F, -G), never -i/-v/-w/-x.
+std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, Syntax syntax,
+                                                 const std::string& field_separator);
+
+}  // namespace logsift

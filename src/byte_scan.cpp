@@ -1,0 +1,440 @@
+#include "logsift/byte_scan.hpp"
+
+#include <array>
+#include <cstring>
+#include <utility>
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define LOGSIFT_HAVE_X86_SIMD 1
+#include <immintrin.h>
+#else
+#define LOGSIFT_HAVE_X86_SIMD 0
+#endif
+
+namespace logsift {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Byte frequencies
+
+// How common each byte is in typical log and prose text, on an arbitrary 0..255 scale (only the
+// order matters). Hand-made rather than measured on one corpus so that it does not overfit any one
+// log format: the pair chosen from it only has to avoid the obviously common bytes.
+constexpr std::array<std::uint8_t, 256> make_byte_frequencies() {
+  std::array<std::uint8_t, 256> f{};
+  // Control bytes hardly ever occur inside a line; tabs and CRs do, newlines separate lines.
+  f['\t'] = 60;
+  f['\r'] = 40;
+  f['\n'] = 100;
+  f[' '] = 255;
+
+  // Lowercase: English letter order, kept high because most log words are lowercase.
+  constexpr std::pair<char, std::uint8_t> lower[] = {
+      {'e', 240}, {'t', 232}, {'a', 226}, {'o', 222}, {'i', 220}, {'n', 218}, {'s', 216},
+      {'r', 214}, {'l', 200}, {'d', 196}, {'c', 192}, {'h', 184}, {'u', 186}, {'m', 182},
+      {'p', 178}, {'g', 168}, {'f', 164}, {'w', 150}, {'y', 146}, {'b', 144}, {'v', 132},
+      {'k', 122}, {'x', 104}, {'q', 66},  {'j', 72},  {'z', 70},
+  };
+  for (auto [c, v] : lower) f[static_cast<unsigned char>(c)] = v;
+
+  // Uppercase is rarer, except the letters of level names (INFO, WARN, ERROR, DEBUG, FATAL) and
+  // the 'T'/'Z' of ISO-8601 timestamps, which show up on nearly every line of many logs.
+  for (int c = 'A'; c <= 'Z'; ++c) f[c] = 70;
+  constexpr std::pair<char, std::uint8_t> upper[] = {
+      {'E', 130}, {'I', 124}, {'N', 124}, {'R', 122}, {'O', 120}, {'T', 128}, {'A', 118},
+      {'S', 112}, {'D', 108}, {'F', 100}, {'W', 96},  {'G', 96},  {'B', 88},  {'U', 92},
+      {'L', 98},  {'C', 100}, {'P', 92},  {'M', 90},  {'H', 80},  {'Z', 92},  {'Q', 40},
+      {'X', 48},  {'J', 44},  {'K', 56},  {'V', 56},  {'Y', 58},
+  };
+  for (auto [c, v] : upper) f[static_cast<unsigned char>(c)] = v;
+
+  // Digits are everywhere in logs (timestamps, ids, counters, addresses); low ones a bit more.
+  constexpr std::uint8_t digits[] = {206, 204, 198, 186, 182, 184, 180, 176, 178, 176};
+  for (int d = 0; d < 10; ++d) f['0' + d] = digits[d];
+
+  constexpr std::pair<char, std::uint8_t> punct[] = {
+      {'.', 188}, {':', 186}, {'-', 182}, {'/', 164}, {'=', 154}, {',', 152}, {'_', 142},
+      {'"', 140}, {'[', 128}, {']', 128}, {'(', 110}, {')', 110}, {'\'', 100}, {';', 82},
+      {'+', 88},  {'{', 82},  {'}', 82},  {'?', 78},  {'%', 72},  {'&', 72},  {'@', 70},
+      {'#', 60},  {'>', 62},  {'<', 54},  {'*', 52},  {'!', 50},  {'|', 50},  {'\\', 52},
+      {'$', 42},  {'~', 30},  {'^', 20},  {'`', 20},
+  };
+  for (auto [c, v] : punct) f[static_cast<unsigned char>(c)] = v;
+
+  // UTF-8: continuation bytes are shared by all non-ASCII characters, so they are more common
+  // than any one lead byte. Bytes that never occur in valid UTF-8 stay at 0.
+  for (int c = 0x80; c <= 0xBF; ++c) f[c] = 46;
+  for (int c = 0xC2; c <= 0xF4; ++c) f[c] = 34;
+  return f;
+}
+
+constexpr std::array<std::uint8_t, 256> kByteFrequency = make_byte_frequencies();
+
+// ---------------------------------------------------------------------------------------------
+// ASCII case folding
+
+constexpr bool is_ascii_upper(unsigned char c) noexcept { return c >= 'A' && c <= 'Z'; }
+constexpr bool is_ascii_lower(unsigned char c) noexcept { return c >= 'a' && c <= 'z'; }
+constexpr unsigned char ascii_lower(unsigned char c) noexcept {
+  return is_ascii_upper(c) ? static_cast<unsigned char>(c | 0x20) : c;
+}
+constexpr unsigned char ascii_upper(unsigned char c) noexcept {
+  return is_ascii_lower(c) ? static_cast<unsigned char>(c & ~0x20) : c;
+}
+
+// `folded` is already lowercase; only the haystack side needs folding.
+inline bool equal_folded(const char* p, const char* folded, std::size_t m) noexcept {
+  for (std::size_t k = 0; k < m; ++k) {
+    if (ascii_lower(static_cast<unsigned char>(p[k])) != static_cast<unsigned char>(folded[k])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What the scanners need to know about a searcher, flattened so the free AVX2 functions (which
+// cannot be members: they carry their own target attribute) can take it.
+struct Pair {
+  const char* needle;  // lowercased when folding
+  std::size_t m;
+  std::size_t i1, i2;
+  unsigned char lo1, hi1, lo2, hi2;
+};
+
+template <bool Fold>
+inline bool verify(const char* p, const Pair& pr) noexcept {
+  if constexpr (Fold) {
+    return equal_folded(p, pr.needle, pr.m);
+  } else {
+    return std::memcmp(p, pr.needle, pr.m) == 0;
+  }
+}
+
+inline bool byte_hits(unsigned char c, unsigned char lo, unsigned char hi) noexcept {
+  return c == lo || c == hi;
+}
+
+// Scalar scan over candidate starts [begin, end_start); the AVX2 path uses it for the short tail.
+template <bool Fold>
+std::size_t find_pair_scalar(const char* hay, std::size_t begin, std::size_t end_start,
+                             const Pair& pr) noexcept {
+  for (std::size_t s = begin; s < end_start; ++s) {
+    if (byte_hits(static_cast<unsigned char>(hay[s + pr.i1]), pr.lo1, pr.hi1) &&
+        byte_hits(static_cast<unsigned char>(hay[s + pr.i2]), pr.lo2, pr.hi2) &&
+        verify<Fold>(hay + s, pr)) {
+      return s;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Portable scan: memchr (vectorised in every libc) for whichever chosen byte has a single value,
+// then verify; only a folded letter pair falls back to the byte-at-a-time loop.
+template <bool Fold>
+std::size_t find_memchr(const char* hay, std::size_t from, std::size_t end_start,
+                        const Pair& pr) noexcept {
+  std::size_t off;
+  unsigned char byte;
+  if (pr.lo1 == pr.hi1) {
+    off = pr.i1, byte = pr.lo1;
+  } else if (pr.lo2 == pr.hi2) {
+    off = pr.i2, byte = pr.lo2;
+  } else {
+    return find_pair_scalar<Fold>(hay, from, end_start, pr);
+  }
+  std::size_t s = from;
+  while (s < end_start) {
+    const void* hit = std::memchr(hay + s + off, byte, end_start - s);
+    if (hit == nullptr) break;
+    const std::size_t cand = static_cast<std::size_t>(static_cast<const char*>(hit) - hay) - off;
+    if (verify<Fold>(hay + cand, pr)) return cand;
+    s = cand + 1;
+  }
+  return std::string_view::npos;
+}
+
+std::size_t count_newlines_swar(const char* begin, const char* end) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+  std::size_t total = 0;
+  const char* p = begin;
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    w ^= ones * '\n';
+    // Exact zero-byte test (no false positives from borrows): bit 7 of a byte is set iff it was 0.
+    const std::uint64_t zero = ~(((w & low7) + low7) | w | low7);
+    // At most 8 flags of value 1, so the multiply sums them into the top byte without overflow.
+    total += static_cast<std::size_t>(((zero >> 7) * ones) >> 56);
+    p += 8;
+  }
+  for (; p < end; ++p) total += (*p == '\n');
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AVX2
+
+#if LOGSIFT_HAVE_X86_SIMD
+
+bool cpu_has_avx2() noexcept {
+  // Needed when this runs from a static constructor, before libgcc has probed the CPU itself.
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+}
+
+__attribute__((target("avx2,popcnt"))) std::size_t count_newlines_avx2(const char* begin,
+                                                                        const char* end) noexcept {
+  const __m256i nl = _mm256_set1_epi8('\n');
+  std::size_t total = 0;
+  const char* p = begin;
+  // Four vectors per round keep enough loads in flight to run at memory bandwidth.
+  while (end - p >= 128) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64));
+    const __m256i d = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 96));
+    const std::uint64_t ab =
+        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl))) |
+        static_cast<std::uint64_t>(
+            static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl))))
+            << 32;
+    const std::uint64_t cd =
+        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(c, nl))) |
+        static_cast<std::uint64_t>(
+            static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(d, nl))))
+            << 32;
+    total += static_cast<std::size_t>(_mm_popcnt_u64(ab) + _mm_popcnt_u64(cd));
+    p += 128;
+  }
+  while (end - p >= 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    total += static_cast<std::size_t>(
+        _mm_popcnt_u32(static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl)))));
+    p += 32;
+  }
+  if (p < end) {
+    if (end - begin >= 32) {
+      // Re-read the last 32 bytes of the range and drop the ones already counted: no scalar tail
+      // and no read past `end`.
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(end - 32));
+      const auto fresh = static_cast<unsigned>(end - p);  // 1..31
+      const auto mask =
+          static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl))) >> (32 - fresh);
+      total += static_cast<std::size_t>(_mm_popcnt_u32(mask));
+    } else {
+      for (; p < end; ++p) total += (*p == '\n');
+    }
+  }
+  return total;
+}
+
+// Comparison mask for the 32 candidate starts p..p+31: lane j is 0xFF iff both chosen needle
+// bytes match at start p+j. Fold adds the other case of each chosen byte.
+template <bool Fold>
+__attribute__((target("avx2"), always_inline)) inline __m256i pair_block(
+    const char* p, std::size_t i1, std::size_t i2, __m256i lo1, __m256i hi1, __m256i lo2,
+    __m256i hi2) noexcept {
+  const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i1));
+  const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i2));
+  __m256i e1 = _mm256_cmpeq_epi8(v1, lo1);
+  __m256i e2 = _mm256_cmpeq_epi8(v2, lo2);
+  if constexpr (Fold) {
+    e1 = _mm256_or_si256(e1, _mm256_cmpeq_epi8(v1, hi1));
+    e2 = _mm256_or_si256(e2, _mm256_cmpeq_epi8(v2, hi2));
+  } else {
+    (void)hi1;
+    (void)hi2;
+  }
+  return _mm256_and_si256(e1, e2);
+}
+
+// Candidate starts are [from, end_start) with end_start = n - m + 1. A 32-start block at p loads
+// up to byte p + 31 + max(i1, i2) <= p + 30 + m, which is in bounds exactly when p + 32 <= end_start,
+// so every full block is safe to load and every candidate in it is safe to verify.
+template <bool Fold>
+__attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std::size_t from,
+                                                           std::size_t end_start,
+                                                           const Pair& pr) noexcept {
+  const __m256i lo1 = _mm256_set1_epi8(static_cast<char>(pr.lo1));
+  const __m256i hi1 = _mm256_set1_epi8(static_cast<char>(pr.hi1));
+  const __m256i lo2 = _mm256_set1_epi8(static_cast<char>(pr.lo2));
+  const __m256i hi2 = _mm256_set1_epi8(static_cast<char>(pr.hi2));
+  const std::size_t i1 = pr.i1;
+  const std::size_t i2 = pr.i2;
+
+  std::size_t p = from;
+  // Two blocks per round with a single test: for rare pairs nearly every round is a miss.
+  while (p + 64 <= end_start) {
+    const __m256i a = pair_block<Fold>(hay + p, i1, i2, lo1, hi1, lo2, hi2);
+    const __m256i b = pair_block<Fold>(hay + p + 32, i1, i2, lo1, hi1, lo2, hi2);
+    const __m256i any = _mm256_or_si256(a, b);
+    if (!_mm256_testz_si256(any, any)) {
+      std::uint64_t mask =
+          static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) |
+          static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
+      while (mask != 0) {
+        const std::size_t s = p + static_cast<std::size_t>(__builtin_ctzll(mask));
+        if (verify<Fold>(hay + s, pr)) return s;
+        mask &= mask - 1;
+      }
+    }
+    p += 64;
+  }
+  std::uint32_t skip = 0;  // low lanes of the final block that lie before p (already scanned)
+  if (p + 32 > end_start) {
+    if (p >= end_start) return std::string_view::npos;
+    if (end_start < 32) return find_pair_scalar<Fold>(hay, p, end_start, pr);
+    // Slide the last block back to end inside the haystack instead of reading past it.
+    skip = static_cast<std::uint32_t>(p - (end_start - 32));
+    p = end_start - 32;
+  }
+  for (;;) {
+    const __m256i a = pair_block<Fold>(hay + p, i1, i2, lo1, hi1, lo2, hi2);
+    std::uint32_t mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(a));
+    mask &= ~std::uint32_t{0} << skip;
+    while (mask != 0) {
+      const std::size_t s = p + static_cast<std::size_t>(__builtin_ctz(mask));
+      if (verify<Fold>(hay + s, pr)) return s;
+      mask &= mask - 1;
+    }
+    p += 32;
+    if (p >= end_start) return std::string_view::npos;
+    if (p + 32 > end_start) {
+      skip = static_cast<std::uint32_t>(p - (end_start - 32));
+      p = end_start - 32;
+    } else {
+      skip = 0;
+    }
+  }
+}
+
+#else
+
+bool cpu_has_avx2() noexcept { return false; }
+
+#endif
+
+using CountFn = std::size_t (*)(const char*, const char*) noexcept;
+
+CountFn resolve_count_newlines() noexcept {
+#if LOGSIFT_HAVE_X86_SIMD
+  if (cpu_has_avx2()) return count_newlines_avx2;
+#endif
+  return count_newlines_swar;
+}
+
+bool use_avx2() noexcept {
+  static const bool yes = cpu_has_avx2();
+  return yes;
+}
+
+// Rarity of matching the needle byte c: in folding mode a letter matches both of its cases.
+int byte_cost(unsigned char c, bool fold) noexcept {
+  if (fold && (is_ascii_lower(c) || is_ascii_upper(c))) {
+    return kByteFrequency[ascii_lower(c)] + kByteFrequency[ascii_upper(c)];
+  }
+  return kByteFrequency[c];
+}
+
+}  // namespace
+
+std::size_t count_newlines(const char* begin, const char* end) noexcept {
+  static const CountFn fn = resolve_count_newlines();
+  if (begin == end) return 0;
+  return fn(begin, end);
+}
+
+LiteralSearcher::LiteralSearcher(std::string needle, bool ascii_case_insensitive)
+    : needle_(std::move(needle)), fold_(ascii_case_insensitive), avx2_(use_avx2()) {
+  folded_ = needle_;
+  if (fold_) {
+    for (char& c : folded_) c = static_cast<char>(ascii_lower(static_cast<unsigned char>(c)));
+  }
+  const std::size_t m = folded_.size();
+  if (m == 0) return;
+
+  auto byte_at = [&](std::size_t k) { return static_cast<unsigned char>(folded_[k]); };
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < m; ++k) {
+    if (byte_cost(byte_at(k), fold_) < byte_cost(byte_at(best), fold_)) best = k;
+  }
+  // The second byte should differ from the first: an equal byte at another offset filters far
+  // less, since both lanes tend to hit together inside runs like "aaaa". Take a repeat only
+  // when the needle has nothing else.
+  std::size_t second = best;
+  bool second_differs = false;
+  for (std::size_t k = 0; k < m; ++k) {
+    if (k == best) continue;
+    const bool differs = byte_at(k) != byte_at(best);
+    if (second == best || (differs && !second_differs) ||
+        (differs == second_differs && byte_cost(byte_at(k), fold_) < byte_cost(byte_at(second), fold_))) {
+      second = k;
+      second_differs = differs;
+    }
+  }
+  rare1_ = best;
+  rare2_ = second;  // == best only for a one-byte needle
+
+  auto variants = [&](std::size_t k, std::uint8_t& lo, std::uint8_t& hi) {
+    const unsigned char c = byte_at(k);
+    lo = c;
+    hi = fold_ ? ascii_upper(c) : c;
+  };
+  variants(rare1_, rare1_lo_, rare1_hi_);
+  variants(rare2_, rare2_lo_, rare2_hi_);
+}
+
+std::size_t LiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {
+  const std::size_t n = haystack.size();
+  const std::size_t m = needle_.size();
+  if (from > n) return std::string_view::npos;
+  if (m == 0) return from;
+  if (m > n - from) return std::string_view::npos;
+  if (m == 1 && rare1_lo_ == rare1_hi_) {
+    const void* hit = std::memchr(haystack.data() + from, rare1_lo_, n - from);
+    return hit == nullptr ? std::string_view::npos
+                          : static_cast<std::size_t>(static_cast<const char*>(hit) - haystack.data());
+  }
+  return avx2_ ? find_avx2(haystack, from) : find_scalar(haystack, from);
+}
+
+std::size_t LiteralSearcher::find_avx2(std::string_view haystack, std::size_t from) const noexcept {
+#if LOGSIFT_HAVE_X86_SIMD
+  const Pair pr{folded_.data(), folded_.size(), rare1_, rare2_,
+                rare1_lo_,      rare1_hi_,      rare2_lo_, rare2_hi_};
+  const std::size_t end_start = haystack.size() - folded_.size() + 1;
+  return fold_ ? find_pair_avx2<true>(haystack.data(), from, end_start, pr)
+               : find_pair_avx2<false>(haystack.data(), from, end_start, pr);
+#else
+  return find_scalar(haystack, from);
+#endif
+}
+
+std::size_t LiteralSearcher::find_scalar(std::string_view haystack, std::size_t from) const noexcept {
+  const Pair pr{folded_.data(), folded_.size(), rare1_, rare2_,
+                rare1_lo_,      rare1_hi_,      rare2_lo_, rare2_hi_};
+  const std::size_t end_start = haystack.size() - folded_.size() + 1;
+  return fold_ ? find_memchr<true>(haystack.data(), from, end_start, pr)
+               : find_memchr<false>(haystack.data(), from, end_start, pr);
+}
+
+namespace detail {
+
+std::size_t count_newlines_portable(const char* begin, const char* end) noexcept {
+  if (begin == end) return 0;
+  return count_newlines_swar(begin, end);
+}
+
+std::size_t find_portable(const LiteralSearcher& searcher, std::string_view haystack,
+                          std::size_t from) noexcept {
+  const std::size_t n = haystack.size();
+  const std::size_t m = searcher.needle_.size();
+  if (from > n) return std::string_view::npos;
+  if (m == 0) return from;
+  if (m > n - from) return std::string_view::npos;
+  return searcher.find_scalar(haystack, from);
+}
+
+}  // namespace detail
+}  // namespace logsift

@@ -1,0 +1,281 @@
+#include "logsift/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "logsift/error.hpp"
+
+namespace logsift {
+namespace {
+
+// Flags that build stages, in the order of the table in docs/stages.md.
+const std::vector<std::string> kStageFlags = {
+    "--keep", "--drop", "--sub", "--extract", "--skip", "--take", "--step", "--slice",
+    "--take-while", "--drop-while", "--uniq", "--fields", "--last",
+};
+// Stage flags that take no value.
+const std::set<std::string> kStageSwitches = {"--uniq"};
+
+// Options whose value may be separated by a space and may itself begin with '-' or be empty
+// (grep -e -x means the pattern "-x"). CLI11 could take such a value for an option, so they are
+// rewritten to their long form "--name=value" first. Short names map to their long names.
+const std::map<std::string, std::string> kValueOptions = {
+    {"-e", "--regexp"}, {"--regexp", "--regexp"}, {"-f", "--file"}, {"--file", "--file"},
+    {"-m", "--max-count"}, {"--max-count", "--max-count"}, {"-A", "--after-context"},
+    {"--after-context", "--after-context"}, {"-B", "--before-context"},
+    {"--before-context", "--before-context"}, {"-C", "--context"}, {"--context", "--context"},
+    {"--label", "--label"}, {"--include", "--include"}, {"--exclude", "--exclude"},
+    {"--exclude-dir", "--exclude-dir"}, {"--field-sep", "--field-sep"}, {"--keep", "--keep"},
+    {"--drop", "--drop"}, {"--sub", "--sub"}, {"--extract", "--extract"}, {"--skip", "--skip"},
+    {"--take", "--take"}, {"--step", "--step"}, {"--slice", "--slice"},
+    {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
+    {"--last", "--last"},
+};
+
+// Rewrites "OPT VALUE" into "OPT=VALUE" (long) or "OPTVALUE" (short) so that CLI11 never
+// mistakes a value for an option; and a bare --color into --color=auto as in grep.
+std::vector<std::string> normalise_arguments(int argc, const char* const* argv) {
+  std::vector<std::string> out;
+  bool options_ended = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (options_ended) {
+      out.push_back(std::move(arg));
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      out.push_back(std::move(arg));
+      continue;
+    }
+    if (arg == "--color" || arg == "--colour") {
+      out.push_back("--color=auto");
+      continue;
+    }
+    if (auto it = kValueOptions.find(arg); it != kValueOptions.end() && i + 1 < argc) {
+      out.push_back(it->second + "=" + argv[++i]);
+      continue;
+    }
+    out.push_back(std::move(arg));
+  }
+  return out;
+}
+
+std::size_t parse_context(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) {
+    throw UsageError(fmt::format("{}: invalid context length argument", text));
+  }
+  return static_cast<std::size_t>(value);
+}
+
+std::optional<std::uint64_t> parse_max_count(const std::string& text) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) {
+    throw UsageError(fmt::format("invalid max count '{}'", text));
+  }
+  if (value < 0) return std::nullopt;  // grep: a negative count means no limit
+  return static_cast<std::uint64_t>(value);
+}
+
+std::vector<std::string> read_pattern_file(const std::string& path) {
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) throw UsageError(fmt::format("{}: {}", path, std::strerror(errno)));
+  std::string content;
+  char chunk[65536];
+  std::size_t n;
+  while ((n = std::fread(chunk, 1, sizeof chunk, file)) > 0) content.append(chunk, n);
+  const bool failed = std::ferror(file) != 0;
+  if (file != stdin) std::fclose(file);
+  if (failed) throw UsageError(fmt::format("{}: read error", path));
+  std::vector<std::string> patterns;
+  std::size_t start = 0;
+  while (start < content.size()) {
+    std::size_t nl = content.find('\n', start);
+    if (nl == std::string::npos) nl = content.size();
+    patterns.push_back(content.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return patterns;
+}
+
+ColorMode parse_color(const std::string& when) {
+  if (when == "always" || when == "yes" || when == "force") return ColorMode::always;
+  if (when == "never" || when == "no" || when == "none") return ColorMode::never;
+  if (when == "auto" || when == "tty" || when == "if-tty") return ColorMode::automatic;
+  throw UsageError(fmt::format("invalid argument '{}' for --color (valid: always, never, auto)", when));
+}
+
+// CLI11 messages can span lines; ours are one line.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+  CommandLine result;
+  Config& config = result.config;
+
+  CLI::App app{"logsift: a streaming log grep with pipeline stages.\n"
+               "Usage: logsift [OPTIONS] PATTERN [FILE...]\n"
+               "       logsift [OPTIONS] -e PATTERN ... [FILE...]",
+               "logsift"};
+  app.set_help_flag("--help", "Print this help and exit");
+  app.footer(
+      "Stages run in the order given, before PATTERN is matched. Exit status: 0 if a line was\n"
+      "selected, 1 if none, 2 on an error. See README.md and docs/ for details.");
+
+  std::vector<std::string> regexps, pattern_files, positionals;
+  std::string max_count, after, before, context, color = "never";
+  bool extended = false, basic = false, fixed = false, with_filename = false, no_filename = false;
+  bool files_with_matches = false, files_without_match = false, version = false;
+
+  const std::string matching = "Matching";
+  app.add_option("-e,--regexp", regexps, "Use PATTERN for matching (repeatable)")
+      ->allow_extra_args(false)->group(matching)->type_name("PATTERN");
+  app.add_option("-f,--file", pattern_files, "Take patterns from FILE, one per line")
+      ->allow_extra_args(false)->group(matching)->type_name("FILE");
+  app.add_flag("-E,--extended-regexp", extended, "PATTERN is an extended regex (default: RE2 syntax)")->group(matching);
+  app.add_flag("-G,--basic-regexp", basic, "PATTERN is a POSIX basic regex")->group(matching);
+  app.add_flag("-F,--fixed-strings", fixed, "PATTERN is a set of literal strings")->group(matching);
+  app.add_flag("-i,-y,--ignore-case", config.ignore_case, "Ignore case distinctions")->group(matching);
+  app.add_flag("-v,--invert-match", config.invert, "Select non-matching lines")->group(matching);
+  app.add_flag("-w,--word-regexp", config.word, "Match only whole words")->group(matching);
+  app.add_flag("-x,--line-regexp", config.whole_line, "Match only whole lines")->group(matching);
+
+  const std::string stages = "Stages (applied in the order given, before PATTERN)";
+  std::map<std::string, std::vector<std::string>> stage_values;
+  std::map<std::string, bool> stage_switch_values;
+  std::map<const CLI::Option*, std::string> stage_options;
+  const std::map<std::string, std::string> stage_help = {
+      {"--keep", "Keep lines matching RE"},
+      {"--drop", "Drop lines matching RE"},
+      {"--sub", "Replace: s/RE/REPL/ (first match) or s/RE/REPL/g (all); \\0-\\9 in REPL"},
+      {"--extract", "Replace a line by the match of RE (or its group 1); drop lines without one"},
+      {"--skip", "Drop the first N lines"},
+      {"--take", "Pass the first N lines, then stop reading"},
+      {"--step", "Pass every N-th line, starting with the first"},
+      {"--slice", "Python islice A:B[:C] (parts may be empty)"},
+      {"--take-while", "Pass lines while they match RE, then stop reading"},
+      {"--drop-while", "Drop lines while they match RE, then pass the rest"},
+      {"--uniq", "Drop a line equal to the one before it"},
+      {"--fields", "Keep fields LIST (like 1,3-5,7-), split on whitespace or --field-sep"},
+      {"--last", "Only the last N lines that reach this stage"},
+  };
+  for (const std::string& flag : kStageFlags) {
+    CLI::Option* option;
+    if (kStageSwitches.count(flag)) {
+      option = app.add_flag(flag, stage_help.at(flag));
+    } else {
+      option = app.add_option(flag, stage_values[flag], stage_help.at(flag))->allow_extra_args(false);
+    }
+    option->group(stages);
+    stage_options[option] = flag;
+  }
+  app.add_option("--field-sep", config.field_sep, "Literal field separator for --fields")->group(stages);
+  app.add_flag("--explain", config.explain, "Print the pipeline the flags build and exit")->group(stages);
+
+  const std::string output = "Output";
+  app.add_flag("-c,--count", config.count, "Print only a count of selected lines per file")->group(output);
+  app.add_flag("-l,--files-with-matches", files_with_matches, "Print only names of files with selected lines")->group(output);
+  app.add_flag("-L,--files-without-match", files_without_match, "Print only names of files with no selected line")->group(output);
+  app.add_flag("-o,--only-matching", config.only_matching, "Print only the matched parts of lines")->group(output);
+  app.add_flag("-q,--quiet,--silent", config.quiet, "Print nothing; exit 0 at the first match")->group(output);
+  app.add_flag("-n,--line-number", config.line_number, "Prefix each line with its line number")->group(output);
+  app.add_flag("-b,--byte-offset", config.byte_offset, "Prefix each line with its byte offset")->group(output);
+  CLI::Option* with_filename_option = app.add_flag("-H,--with-filename", with_filename, "Prefix each line with its file name")->group(output);
+  CLI::Option* no_filename_option = app.add_flag("-h,--no-filename", no_filename, "Never prefix lines with file names")->group(output);
+  app.add_option("--label", config.label, "Name to show for standard input")->group(output);
+  app.add_option("-m,--max-count", max_count, "Stop after NUM selected lines per file")->group(output)->type_name("NUM");
+  app.add_option("-A,--after-context", after, "Print NUM lines of trailing context")->group(output)->type_name("NUM");
+  app.add_option("-B,--before-context", before, "Print NUM lines of leading context")->group(output)->type_name("NUM");
+  app.add_option("-C,--context", context, "Print NUM lines of context on both sides")->group(output)->type_name("NUM");
+  app.add_option("--color,--colour", color, "Color matches: always, never or auto")->group(output)->type_name("WHEN");
+  app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
+
+  const std::string input = "Input";
+  app.add_flag("-r,--recursive", config.recursive, "Search directories recursively")->group(input);
+  app.add_flag("-R,--dereference-recursive", config.follow_symlinks, "Like -r, following all symlinks")->group(input);
+  app.add_option("--include", config.include, "Search only files whose name matches GLOB")->group(input)->allow_extra_args(false);
+  app.add_option("--exclude", config.exclude, "Skip files whose name matches GLOB")->group(input)->allow_extra_args(false);
+  app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false);
+  app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
+  app.add_flag("-s,--no-messages", config.no_messages, "Suppress messages about unreadable files")->group(input);
+
+  app.add_flag("-V,--version", version, "Print the version and exit");
+  app.add_option("args", positionals, "PATTERN (unless -e or -f is given) and FILEs")->type_name("");
+
+  const std::vector<std::string> args = normalise_arguments(argc, argv);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them back to front
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    result.immediate_output = app.help();
+    return result;
+  } catch (const CLI::ParseError& error) {
+    throw UsageError(one_line(fmt::format("{} (try --help)", error.what())));
+  }
+  if (version) {
+    result.immediate_output = fmt::format("logsift {}\n", LOGSIFT_VERSION);
+    return result;
+  }
+
+  // Stages in command-line order: parse_order() lists each option once per value given.
+  std::map<std::string, std::size_t> used;
+  for (const CLI::Option* option : app.parse_order()) {
+    auto it = stage_options.find(option);
+    if (it == stage_options.end()) continue;
+    const std::string& flag = it->second;
+    if (kStageSwitches.count(flag)) {
+      config.stages.push_back({flag, ""});
+    } else {
+      config.stages.push_back({flag, stage_values[flag].at(used[flag]++)});
+    }
+  }
+
+  if (fixed + basic + extended > 1) throw UsageError("conflicting matchers specified");
+  config.syntax = fixed ? Syntax::fixed : basic ? Syntax::basic : Syntax::extended;
+
+  std::size_t next = 0;
+  if (regexps.empty() && pattern_files.empty()) {
+    if (positionals.empty()) throw UsageError("no PATTERN given (try --help)");
+    config.patterns.push_back(positionals[next++]);
+  } else {
+    config.patterns = regexps;
+    for (const std::string& path : pattern_files) {
+      std::vector<std::string> from_file = read_pattern_file(path);
+      config.patterns.insert(config.patterns.end(), from_file.begin(), from_file.end());
+    }
+  }
+  config.files.assign(positionals.begin() + static_cast<std::ptrdiff_t>(next), positionals.end());
+
+  // As in grep, the last of -H and -h wins.
+  for (const CLI::Option* option : app.parse_order()) {
+    if (option == with_filename_option) config.with_filename = true;
+    if (option == no_filename_option) config.with_filename = false;
+  }
+  if (files_with_matches) config.listing = FileListing::with_matches;
+  if (files_without_match) config.listing = FileListing::without_match;
+  if (!max_count.empty()) config.max_count = parse_max_count(max_count);
+  if (!context.empty()) config.before = config.after = parse_context(context);
+  if (!after.empty()) config.after = parse_context(after);
+  if (!before.empty()) config.before = parse_context(before);
+  config.color = parse_color(color);
+  if (config.follow_symlinks) config.recursive = true;
+  return result;
+}
+
+}  // namespace logsift

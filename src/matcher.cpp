@@ -1,0 +1,226 @@
+#include "logsift/matcher.hpp"
+
+#include <re2/re2.h>
+
+#include <cstring>
+#include <fmt/format.h>
+
+#include "logsift/byte_scan.hpp"
+#include "logsift/error.hpp"
+#include "logsift/pattern_syntax.hpp"
+
+namespace logsift {
+namespace {
+
+// GNU grep's word constituents in a UTF-8 locale: letters, digits and underscore.
+constexpr std::string_view kNotWordChar = "[^\\pL\\pN_]";
+
+std::vector<std::string> split_lines(const std::vector<std::string>& patterns) {
+  // grep treats a pattern containing newlines as one pattern per line.
+  std::vector<std::string> out;
+  for (const std::string& pattern : patterns) {
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t nl = pattern.find('\n', start);
+      out.emplace_back(pattern.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  }
+  return out;
+}
+
+std::string translate(const std::string& pattern, Syntax syntax) {
+  switch (syntax) {
+    case Syntax::basic: return translate_basic(pattern);
+    case Syntax::fixed: return quote_literal(pattern);
+    case Syntax::extended: break;
+  }
+  return translate_extended(pattern);
+}
+
+bool has_regex_metachar(std::string_view pattern) {
+  return pattern.find_first_of("\\^$.[]|()*+?{}") != std::string_view::npos;
+}
+
+// Letters whose Unicode simple case folding reaches outside ASCII (k: KELVIN SIGN, s: LONG S),
+// so an ASCII-only case-insensitive scan could miss a line RE2 would match.
+bool folds_outside_ascii(std::string_view needle) {
+  return needle.find_first_of("kKsS") != std::string_view::npos;
+}
+
+bool is_ascii(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+RE2::Options re2_options(const MatcherOptions& options) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_encoding(RE2::Options::EncodingUTF8);
+  o.set_case_sensitive(!options.ignore_case);
+  o.set_longest_match(options.leftmost_longest);
+  return o;
+}
+
+}  // namespace
+
+struct Matcher::Impl {
+  std::unique_ptr<RE2> regex;  // null: no pattern at all, nothing matches
+  int word_group = 0;          // 1 when -w wrapped the pattern in a capturing group
+  bool every_line = false;
+  std::optional<LiteralSearcher> literal;  // a required literal found by a SIMD scan
+  bool literal_is_exact = false;           // a literal hit on a line is a match, no RE2 needed
+  std::string source;                      // the RE2 pattern, for --explain
+
+  bool line_matches(std::string_view line) const {
+    if (literal_is_exact) return literal->find(line, 0) != std::string_view::npos;
+    return RE2::PartialMatch(line, *regex);
+  }
+};
+
+Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : impl_(std::make_unique<Impl>()) {
+  const std::vector<std::string> lines = split_lines(patterns);
+  if (lines.empty()) {
+    impl_->source = "(no pattern: matches nothing)";
+    return;
+  }
+
+  std::vector<std::string> translated;
+  translated.reserve(lines.size());
+  for (const std::string& line : lines) {
+    translated.push_back(translate(line, options.syntax));
+    if (lines.size() > 1) {
+      // Checked alone so the error names the culprit and no pattern can unbalance the others.
+      RE2 alone(translated.back(), re2_options(options));
+      if (!alone.ok()) throw UsageError(fmt::format("invalid pattern '{}': {}", line, alone.error()));
+    }
+  }
+
+  std::string combined;
+  if (translated.size() == 1) {
+    combined = translated.front();
+  } else {
+    for (std::size_t i = 0; i < translated.size(); ++i) {
+      if (i > 0) combined += '|';
+      combined += "(?:" + translated[i] + ")";
+    }
+  }
+  if (options.whole_line) {
+    combined = "^(?:" + combined + ")$";
+  } else if (options.word) {
+    combined = fmt::format("(?:^|{0})({1})(?:{0}|$)", kNotWordChar, combined);
+    impl_->word_group = 1;
+  }
+
+  impl_->regex = std::make_unique<RE2>(combined, re2_options(options));
+  if (!impl_->regex->ok()) {
+    throw UsageError(fmt::format("invalid pattern '{}': {}", lines.size() == 1 ? lines.front() : combined,
+                                 impl_->regex->error()));
+  }
+  impl_->source = combined;
+
+  const bool plain_options = !options.word && !options.whole_line;
+  if (lines.size() == 1 && plain_options && lines.front().empty()) {
+    impl_->every_line = true;
+    return;
+  }
+  if (lines.size() == 1) {
+    const std::string& needle = lines.front();
+    const bool literal = options.syntax == Syntax::fixed || !has_regex_metachar(needle);
+    const bool foldable = !options.ignore_case || (is_ascii(needle) && !folds_outside_ascii(needle));
+    if (literal && foldable && !needle.empty()) {
+      impl_->literal.emplace(needle, options.ignore_case);
+      impl_->literal_is_exact = plain_options;
+    }
+  }
+}
+
+Matcher::~Matcher() = default;
+Matcher::Matcher(Matcher&&) noexcept = default;
+Matcher& Matcher::operator=(Matcher&&) noexcept = default;
+
+bool Matcher::matches(std::string_view line) const {
+  if (impl_->every_line) return true;
+  if (!impl_->regex) return false;
+  return impl_->line_matches(line);
+}
+
+std::optional<Span> Matcher::find(std::string_view line, std::size_t from) const {
+  if (!impl_->regex || from > line.size()) return std::nullopt;
+  const int group = impl_->word_group;
+  re2::StringPiece found[2];
+  if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found, group + 1)) return std::nullopt;
+  const std::size_t begin = static_cast<std::size_t>(found[group].data() - line.data());
+  return Span{begin, begin + found[group].size()};
+}
+
+bool Matcher::find_groups(std::string_view line, std::size_t from, std::vector<std::optional<Span>>& groups) const {
+  groups.clear();
+  if (!impl_->regex || from > line.size()) return false;
+  const int skip = impl_->word_group;
+  const int total = impl_->regex->NumberOfCapturingGroups() + 1;
+  std::vector<re2::StringPiece> found(static_cast<std::size_t>(total));
+  if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found.data(), total)) return false;
+  for (int i = skip; i < total; ++i) {
+    const re2::StringPiece& piece = found[static_cast<std::size_t>(i)];
+    if (piece.data() == nullptr) {
+      groups.emplace_back(std::nullopt);
+    } else {
+      const std::size_t begin = static_cast<std::size_t>(piece.data() - line.data());
+      groups.emplace_back(Span{begin, begin + piece.size()});
+    }
+  }
+  return true;
+}
+
+int Matcher::group_count() const {
+  return impl_->regex ? impl_->regex->NumberOfCapturingGroups() - impl_->word_group : 0;
+}
+
+std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::size_t from) const {
+  if (!impl_->regex || from > buffer.size()) return std::nullopt;
+  auto line_end = [&](std::size_t pos) {
+    const void* nl = std::memchr(buffer.data() + pos, '\n', buffer.size() - pos);
+    return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) : buffer.size();
+  };
+
+  if (impl_->literal) {
+    std::size_t pos = from;
+    while (pos <= buffer.size()) {
+      const std::size_t hit = impl_->literal->find(buffer, pos);
+      if (hit == std::string_view::npos) return std::nullopt;
+      const void* nl = hit > from ? ::memrchr(buffer.data() + from, '\n', hit - from) : nullptr;
+      const std::size_t begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
+      const std::size_t end = line_end(hit);
+      if (impl_->literal_is_exact || RE2::PartialMatch(buffer.substr(begin, end - begin), *impl_->regex)) {
+        return Span{begin, end};
+      }
+      pos = end + 1;
+    }
+    return std::nullopt;
+  }
+
+  for (std::size_t pos = from;;) {
+    const std::size_t end = line_end(pos);
+    if (matches(buffer.substr(pos, end - pos))) return Span{pos, end};
+    if (end >= buffer.size()) return std::nullopt;
+    pos = end + 1;
+  }
+}
+
+bool Matcher::matches_every_line() const { return impl_->every_line; }
+
+std::string Matcher::describe() const {
+  if (!impl_->regex) return "matches nothing";
+  if (impl_->every_line) return "matches every line";
+  if (impl_->literal) {
+    return fmt::format("SIMD literal scan for '{}'{}", impl_->literal->needle(),
+                       impl_->literal_is_exact ? "" : fmt::format(", confirmed by RE2 /{}/", impl_->source));
+  }
+  return fmt::format("RE2 /{}/ line by line", impl_->source);
+}
+
+}  // namespace logsift

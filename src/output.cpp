@@ -1,0 +1,64 @@
+#include "logsift/output.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace logsift {
+namespace {
+
+void write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE) throw OutputClosed();
+      throw WriteError(std::string("write error: ") + std::strerror(errno));
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void write_message(std::string_view message) {
+  fmt::memory_buffer line;
+  fmt::format_to(std::back_inserter(line), "logsift: {}\n", message);
+  try {
+    write_all(STDERR_FILENO, line.data(), line.size());
+  } catch (const std::exception&) {
+    // Nowhere left to report a failure to report.
+  }
+}
+
+}  // namespace
+
+Output::~Output() {
+  try {
+    flush();
+  } catch (const std::exception&) {
+  }
+}
+
+void Output::flush() {
+  if (buffer_.size() == 0) return;
+  // Marked empty before writing: after a failed write the bytes are lost either way, and the
+  // destructor's flush must not report the same failure twice. clear() keeps the storage.
+  const std::string_view pending(buffer_.data(), buffer_.size());
+  buffer_.clear();
+  write_all(fd_, pending.data(), pending.size());
+}
+
+void Diagnostics::file_error(std::string_view name, std::string_view what) {
+  had_error_ = true;
+  if (!suppress_file_errors_) write_message(fmt::format("{}: {}", name, what));
+}
+
+void Diagnostics::error(std::string_view message) {
+  had_error_ = true;
+  write_message(message);
+}
+
+void Diagnostics::notice(std::string_view message) { write_message(message); }
+
+}  // namespace logsift

@@ -1,0 +1,571 @@
+// Rewrites GNU grep's pattern dialects into RE2 syntax. The BRE rules follow what GNU grep 3.8
+// actually does (its dfa.c and glibc's regcomp agree on everything handled here), including the
+// context-dependent cases: which '*', '^' and '$' are literals, and when "\{" starts an interval.
+#include "logsift/pattern_syntax.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logsift/error.hpp"
+
+namespace logsift {
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+
+// glibc's RE_DUP_MAX: grep rejects larger interval bounds. (RE2 has its own, lower limit of 1000
+// and reports that itself when the translated pattern is compiled.)
+constexpr int max_interval_bound = 32767;
+
+bool is_word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the character starting at text[pos]: a whole UTF-8 sequence when one is there, else
+// one byte. A multibyte character must stay one unit so that "é*" repeats the character rather
+// than its last byte and so that bracket ranges can have multibyte endpoints.
+std::size_t char_length(std::string_view text, std::size_t pos) {
+  const auto lead = static_cast<unsigned char>(text[pos]);
+  std::size_t length = 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+  }
+  if (pos + length > text.size()) return 1;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((static_cast<unsigned char>(text[pos + i]) & 0xC0) != 0x80) return 1;
+  }
+  return length;
+}
+
+// The code point of one character as split by char_length (a stray byte stands for itself), used
+// only to reject reversed ranges the way grep does in a UTF-8 locale.
+char32_t code_point(std::string_view ch) {
+  const auto lead = static_cast<unsigned char>(ch[0]);
+  if (ch.size() == 1) return lead;
+  char32_t value = lead & (0x7F >> ch.size());
+  for (std::size_t i = 1; i < ch.size(); ++i) {
+    value = (value << 6) | (static_cast<unsigned char>(ch[i]) & 0x3F);
+  }
+  return value;
+}
+
+// One character as an RE2 literal outside brackets. Only RE2's metacharacters are escaped, which
+// keeps translated patterns readable in --explain output.
+void append_literal(std::string& out, std::string_view ch) {
+  if (ch.size() == 1) {
+    const char c = ch[0];
+    if (c == '\0') {
+      out += "\\x00";
+      return;
+    }
+    if (std::string_view(".+*?()|[]{}^$\\").find(c) != npos) out += '\\';
+  }
+  out += ch;
+}
+
+// One character inside an RE2 bracket. RE2, unlike POSIX, gives '\' a meaning there, and a ']',
+// '^', '-' or '[' can mean something depending on where it lands, so those are always escaped.
+void append_class_char(std::string& out, std::string_view ch) {
+  if (ch.size() == 1) {
+    const char c = ch[0];
+    if (c == '\0') {
+      out += "\\x00";
+      return;
+    }
+    if (std::string_view("\\]^-[").find(c) != npos) out += '\\';
+  }
+  out += ch;
+}
+
+bool is_posix_class_name(std::string_view name) {
+  for (std::string_view known : {"alpha", "upper", "lower", "digit", "xdigit", "space", "print",
+                                 "punct", "graph", "cntrl", "blank", "alnum"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+[[noreturn]] void throw_back_reference(char digit) {
+  throw UsageError(std::string("back-references are not supported: \\") + digit);
+}
+
+// grep's own wording for malformed patterns, so users see the messages they know.
+constexpr const char* unmatched_bracket = "Unmatched [, [^, [:, [., or [=";
+constexpr const char* invalid_range_end = "Invalid range end";
+constexpr const char* invalid_interval = "Invalid content of \\{\\}";
+
+class BasicTranslator {
+ public:
+  explicit BasicTranslator(std::string_view pattern) : pattern_(pattern) {}
+
+  std::string run() {
+    out_.reserve(pattern_.size() + pattern_.size() / 4);
+    while (pos_ < pattern_.size()) {
+      const char c = pattern_[pos_];
+      switch (c) {
+        case '\\':
+          on_backslash();
+          break;
+        case '[':
+          on_bracket();
+          break;
+        case '.':
+          ++pos_;
+          add_atom(".");
+          break;
+        case '*':
+          ++pos_;
+          add_repeat("*", "*");
+          break;
+        case '^':
+          ++pos_;
+          if (branch_start_) {
+            add_anchor("^");
+          } else {
+            add_atom("\\^");
+          }
+          break;
+        case '$':
+          ++pos_;
+          if (dollar_is_anchor()) {
+            add_anchor("$");
+          } else {
+            add_atom("\\$");
+          }
+          break;
+        default: {
+          const std::size_t length = char_length(pattern_, pos_);
+          const std::string_view ch = pattern_.substr(pos_, length);
+          pos_ += length;
+          std::string literal;
+          append_literal(literal, ch);
+          add_atom(literal);
+          break;
+        }
+      }
+    }
+    if (!open_groups_.empty()) throw UsageError("Unmatched ( or \\(");
+    return std::move(out_);
+  }
+
+ private:
+  char peek(std::size_t ahead = 0) const {
+    return pos_ + ahead < pattern_.size() ? pattern_[pos_ + ahead] : '\0';
+  }
+  bool at_end(std::size_t ahead = 0) const { return pos_ + ahead >= pattern_.size(); }
+
+  // Called with pos_ just past the '$': it anchors only at the end of a branch.
+  bool dollar_is_anchor() const {
+    return at_end() || (peek() == '\\' && (peek(1) == ')' || peek(1) == '|'));
+  }
+
+  void add_atom(std::string_view re2) {
+    atom_begin_ = out_.size();
+    atom_repeated_ = false;
+    out_ += re2;
+    branch_start_ = false;
+    expression_start_ = false;
+    dfa_expression_start_ = false;
+  }
+
+  // grep parses whatever follows an anchor as the start of a new expression, so a repetition
+  // operator right after one is a literal character ("^*" and "a\>*" match a '*').
+  void add_anchor(std::string_view re2) {
+    out_ += re2;
+    atom_begin_ = npos;
+    branch_start_ = false;
+    expression_start_ = true;
+  }
+
+  bool can_repeat() const { return !expression_start_ && atom_begin_ != npos; }
+
+  // `op` is the RE2 operator; `literal` is what the token means where it cannot repeat anything.
+  void add_repeat(std::string_view op, std::string_view literal) {
+    if (!can_repeat()) {
+      std::string escaped;
+      for (char c : literal) append_literal(escaped, std::string_view(&c, 1));
+      add_atom(escaped);
+      return;
+    }
+    // POSIX allows stacking ("a**", "a*\{2\}"); RE2 rejects it or, for "a*?", reads a lazy star.
+    if (atom_repeated_) {
+      out_.insert(atom_begin_, "(?:");
+      out_ += ')';
+    }
+    out_ += op;
+    atom_repeated_ = true;
+  }
+
+  void on_backslash() {
+    if (at_end(1)) throw UsageError("Trailing backslash");
+    const char c = pattern_[pos_ + 1];
+    pos_ += 2;
+    switch (c) {
+      case '(':
+        open_groups_.push_back(out_.size());
+        out_ += '(';
+        atom_begin_ = npos;
+        branch_start_ = true;
+        expression_start_ = true;
+        dfa_expression_start_ = true;
+        break;
+      case ')':
+        if (open_groups_.empty()) throw UsageError("Unmatched ) or \\)");
+        out_ += ')';
+        atom_begin_ = open_groups_.back();
+        atom_repeated_ = false;
+        open_groups_.pop_back();
+        branch_start_ = false;
+        expression_start_ = false;
+        dfa_expression_start_ = false;
+        break;
+      case '|':
+        out_ += '|';
+        atom_begin_ = npos;
+        branch_start_ = true;
+        expression_start_ = true;
+        dfa_expression_start_ = true;
+        break;
+      case '+':
+        add_repeat("+", "+");
+        break;
+      case '?':
+        add_repeat("?", "?");
+        break;
+      case '{':
+        if (can_repeat()) {
+          add_repeat(read_interval(), "");
+        } else {
+          // Like a leading '*': "\{1\}" at the start matches the text "{1}".
+          if (!dfa_expression_start_) validate_interval_as_dfa_does();
+          add_atom("\\{");
+        }
+        break;
+      case '}':
+        add_atom("\\}");
+        break;
+      case '<':
+      case '>':
+      case 'b':
+        add_anchor("\\b");
+        break;
+      case 'B':
+        add_anchor("\\B");
+        break;
+      case '`':
+      case '\'': {
+        // grep's dfa treats these as ordinary zero-width tokens: a following '*' is literal only
+        // where it would have been anyway, and elsewhere repeats the (empty) assertion.
+        const bool was_expression_start = expression_start_;
+        const bool was_dfa_expression_start = dfa_expression_start_;
+        add_atom(c == '`' ? "\\A" : "\\z");
+        expression_start_ = was_expression_start;
+        dfa_expression_start_ = was_dfa_expression_start;
+        break;
+      }
+      case 'w':
+      case 'W':
+      case 's':
+      case 'S':
+        add_atom(std::string{'\\', c});
+        break;
+      default:
+        if (c >= '1' && c <= '9') throw_back_reference(c);
+        // Any other escaped character is itself ("\." and "\/", but also "\n" and "\d", which
+        // grep reads as the letters n and d, not as RE2's newline and digit).
+        {
+          --pos_;
+          const std::size_t length = char_length(pattern_, pos_);
+          std::string literal;
+          append_literal(literal, pattern_.substr(pos_, length));
+          pos_ += length;
+          add_atom(literal);
+        }
+        break;
+    }
+  }
+
+  // One bound of an interval, read the way glibc does: up to ',' or "\}" or the end of the
+  // pattern. Returns -1 when empty and -2 when it is not a number; `stop` is ',' or '}', or '\0'
+  // when the pattern ended first.
+  int read_bound(char& stop) {
+    int value = -1;
+    while (!at_end()) {
+      const char c = pattern_[pos_];
+      if (c == ',') {
+        ++pos_;
+        stop = ',';
+        return value;
+      }
+      if (c == '\\') {
+        if (peek(1) == '}' && !at_end(1)) {
+          pos_ += 2;
+          stop = '}';
+          return value;
+        }
+        pos_ += at_end(1) ? 1 : 2;
+        value = -2;
+        continue;
+      }
+      ++pos_;
+      if (!is_digit(c) || value == -2) {
+        value = -2;
+      } else {
+        // Saturate just past the limit so that huge bounds report "too big", not overflow.
+        value = std::min(max_interval_bound + 1, (value < 0 ? 0 : value * 10) + (c - '0'));
+      }
+    }
+    stop = '\0';
+    return value;
+  }
+
+  // Called with pos_ just past "\{"; returns the RE2 interval.
+  std::string read_interval() {
+    char stop = '\0';
+    int min = read_bound(stop);
+    if (stop == '\0') throw UsageError("Unmatched \\{");
+    if (stop == '}') {
+      if (min < 0) throw UsageError(invalid_interval);
+      if (min > max_interval_bound) throw UsageError("Regular expression too big");
+      return "{" + std::to_string(min) + "}";
+    }
+    if (min == -1) min = 0;  // GNU reads "\{,n\}" as "\{0,n\}"
+    const int max = read_bound(stop);
+    if (stop == '\0') throw UsageError("Unmatched \\{");
+    if (stop == ',' || min == -2 || max == -2 || (max >= 0 && min > max)) {
+      throw UsageError(invalid_interval);
+    }
+    if ((max < 0 ? min : max) > max_interval_bound) throw UsageError("Regular expression too big");
+    return "{" + std::to_string(min) + "," + (max < 0 ? "" : std::to_string(max)) + "}";
+  }
+
+  // grep runs two parsers over a pattern. After a word anchor that follows other text, glibc's
+  // (which does the matching there, so the braces are literal) sees no interval, but grep's dfa
+  // does and rejects a malformed one in its own words: 'a\<\{2\}' matches "a{2}", 'a\<\{2' fails.
+  void validate_interval_as_dfa_does() {
+    const std::size_t brace_end = pos_;
+    try {
+      read_interval();
+    } catch (const UsageError& e) {
+      const bool too_big = std::string_view(e.what()) == "Regular expression too big";
+      throw UsageError(too_big ? "regular expression too big" : "invalid content of \\{\\}");
+    }
+    pos_ = brace_end;
+  }
+
+  struct BracketElement {
+    enum class Kind { character, collating_symbol, equivalence_class, character_class };
+    Kind kind = Kind::character;
+    std::string_view text;  // the character, or the class name
+
+    bool can_bound_range() const {
+      return kind == Kind::character || kind == Kind::collating_symbol;
+    }
+  };
+
+  // One element of a bracket expression at pos_: a character, or a "[:name:]", "[.c.]" or
+  // "[=c=]" item. In POSIX a backslash here is an ordinary character.
+  BracketElement read_bracket_element() {
+    if (peek() == '[' && (peek(1) == ':' || peek(1) == '.' || peek(1) == '=')) {
+      const char delimiter = peek(1);
+      const std::size_t name_begin = pos_ + 2;
+      const std::size_t close = pattern_.find(std::string{delimiter, ']'}, name_begin);
+      if (close == npos) throw UsageError(unmatched_bracket);
+      const std::string_view name = pattern_.substr(name_begin, close - name_begin);
+      pos_ = close + 2;
+      if (delimiter == ':') {
+        if (!is_posix_class_name(name)) throw UsageError("Invalid character class name");
+        return {BracketElement::Kind::character_class, name};
+      }
+      // Only single characters collate as themselves in grep's UTF-8 locales; multicharacter
+      // collating elements and real equivalence classes do not exist there.
+      if (name.empty() || char_length(name, 0) != name.size()) {
+        throw UsageError("Invalid collation character");
+      }
+      return {delimiter == '.' ? BracketElement::Kind::collating_symbol
+                               : BracketElement::Kind::equivalence_class,
+              name};
+    }
+    const std::size_t length = char_length(pattern_, pos_);
+    const std::string_view ch = pattern_.substr(pos_, length);
+    pos_ += length;
+    return {BracketElement::Kind::character, ch};
+  }
+
+  void on_bracket() {
+    ++pos_;  // '['
+    std::string re2 = "[";
+    if (peek() == '^' && !at_end()) {
+      re2 += '^';
+      ++pos_;
+    }
+    // grep words this case differently from other unterminated brackets.
+    if (at_end()) throw UsageError("Invalid regular expression");
+    // grep rejects "[:alpha:]" (missing the outer brackets) rather than matching its letters;
+    // like grep, only a plain list of characters starting and ending with ':' counts.
+    bool starts_with_colon = false;
+    bool ends_with_colon = false;
+    bool has_other_than_colon = false;
+    bool has_structure = false;  // ranges and [: :] [. .] [= =] items
+
+    bool first = true;
+    while (true) {
+      if (at_end()) throw UsageError(unmatched_bracket);
+      if (peek() == ']' && !first) {
+        ++pos_;
+        break;
+      }
+      // A '-' is an ordinary character first, last, or as a range end; anywhere else grep
+      // (glibc) refuses it.
+      if (peek() == '-' && !first && peek(1) != ']') {
+        if (at_end(1)) throw UsageError(unmatched_bracket);
+        throw UsageError(invalid_range_end);
+      }
+      const BracketElement start = read_bracket_element();
+      const bool is_range = peek() == '-' && !at_end(1) && peek(1) != ']';
+      if (is_range) {
+        ++pos_;  // '-'
+        const BracketElement end = read_bracket_element();
+        if (!start.can_bound_range() || !end.can_bound_range() ||
+            code_point(start.text) > code_point(end.text)) {
+          throw UsageError(invalid_range_end);
+        }
+        append_class_char(re2, start.text);
+        re2 += '-';
+        append_class_char(re2, end.text);
+        has_structure = true;
+      } else if (start.kind == BracketElement::Kind::character_class) {
+        re2 += "[:";
+        re2 += start.text;
+        re2 += ":]";
+        has_structure = true;
+      } else {
+        append_class_char(re2, start.text);
+        if (start.kind != BracketElement::Kind::character) has_structure = true;
+        const bool is_colon = start.text == ":";
+        if (first) starts_with_colon = is_colon;
+        ends_with_colon = is_colon;
+        if (!is_colon) has_other_than_colon = true;
+      }
+      if (is_range || start.kind == BracketElement::Kind::character_class) ends_with_colon = false;
+      first = false;
+    }
+    if (starts_with_colon && ends_with_colon && has_other_than_colon && !has_structure) {
+      throw UsageError("character class syntax is [[:space:]], not [:space:]");
+    }
+    re2 += ']';
+    add_atom(re2);
+  }
+
+  std::string_view pattern_;
+  std::size_t pos_ = 0;
+  std::string out_;
+  std::vector<std::size_t> open_groups_;  // offsets in out_ of the '(' of each open group
+  bool branch_start_ = true;              // a '^' here is an anchor
+  bool expression_start_ = true;          // a repetition operator here is a literal
+  // The same for grep's dfa parser, for which anchors do not start a new expression.
+  bool dfa_expression_start_ = true;
+  std::size_t atom_begin_ = npos;         // where in out_ the last repeatable item begins
+  bool atom_repeated_ = false;            // whether that item already carries an operator
+};
+
+// Where the RE2 bracket expression opening at text[open] ends (one past its ']', or the end of
+// the text when it is unterminated, which RE2 then reports), following RE2's own rules: a ']'
+// right after "[" or "[^" is a member, "[:name:]" is one item, and '\' escapes the next byte.
+std::size_t extended_bracket_end(std::string_view text, std::size_t open) {
+  std::size_t i = open + 1;
+  if (i < text.size() && text[i] == '^') ++i;
+  bool first = true;
+  while (i < text.size() && (text[i] != ']' || first)) {
+    first = false;
+    if (text[i] == '[' && i + 1 < text.size() && text[i + 1] == ':') {
+      const std::size_t close = text.find(":]", i + 2);
+      if (close != npos) {
+        i = close + 2;
+        continue;
+      }
+    }
+    i += text[i] == '\\' ? 2 : 1;
+  }
+  return std::min(i + 1, text.size());
+}
+
+}  // namespace
+
+std::string translate_basic(std::string_view pattern) { return BasicTranslator(pattern).run(); }
+
+std::string translate_extended(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  std::size_t i = 0;
+  while (i < pattern.size()) {
+    const char c = pattern[i];
+    if (c == '[') {
+      const std::size_t end = extended_bracket_end(pattern, i);
+      out += pattern.substr(i, end - i);
+      i = end;
+      continue;
+    }
+    if (c != '\\' || i + 1 == pattern.size()) {
+      out += c;
+      ++i;
+      continue;
+    }
+    const char escaped = pattern[i + 1];
+    switch (escaped) {
+      case '<':
+      case '>':
+        out += "\\b";
+        break;
+      // RE2 would silently read these GNU anchors as a literal ` and '.
+      case '`':
+        out += "\\A";
+        break;
+      case '\'':
+        out += "\\z";
+        break;
+      case 'Q': {
+        // RE2 quotes everything up to the first "\E" verbatim; nothing in there is ours to touch.
+        const std::size_t close = pattern.find("\\E", i + 2);
+        const std::size_t end = close == npos ? pattern.size() : close + 2;
+        out += pattern.substr(i, end - i);
+        i = end;
+        continue;
+      }
+      default:
+        if (escaped >= '1' && escaped <= '9') throw_back_reference(escaped);
+        out += c;
+        out += escaped;
+        break;
+    }
+    i += 2;
+  }
+  return out;
+}
+
+std::string quote_literal(std::string_view literal) {
+  std::string out;
+  out.reserve(literal.size() * 2);
+  for (const char c : literal) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == 0) {
+      out += "\\x00";
+      continue;
+    }
+    // Bytes from 0x80 up are parts of multibyte characters and are not RE2 syntax.
+    if (byte < 0x80 && !is_word_byte(byte)) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace logsift

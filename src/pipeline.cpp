@@ -1,0 +1,279 @@
+#include "logsift/pipeline.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "logsift/error.hpp"
+#include "logsift/matcher.hpp"
+#include "logsift/output.hpp"
+#include "logsift/printer.hpp"
+#include "logsift/sink.hpp"
+#include "logsift/source.hpp"
+#include "logsift/stage.hpp"
+
+namespace logsift {
+namespace {
+
+struct InputFile {
+  std::string path;     // what to open; empty for standard input
+  std::string display;  // what to print
+};
+
+bool glob_matches(const std::vector<std::string>& globs, const std::string& name) {
+  return std::any_of(globs.begin(), globs.end(),
+                     [&](const std::string& glob) { return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0; });
+}
+
+std::string base_name(const std::string& path) {
+  std::size_t end = path.find_last_not_of('/');
+  if (end == std::string::npos) return path;
+  std::size_t slash = path.rfind('/', end);
+  return path.substr(slash == std::string::npos ? 0 : slash + 1, end - (slash == std::string::npos ? 0 : slash + 1) + 1);
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+bool should_use_color(ColorMode mode) {
+  if (mode == ColorMode::always) return true;
+  if (mode == ColorMode::never) return false;
+  const char* term = std::getenv("TERM");
+  return std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO) && term != nullptr &&
+         std::strcmp(term, "dumb") != 0;
+}
+
+}  // namespace
+
+struct Pipeline::Impl {
+  explicit Impl(Config c)
+      : config(std::move(c)), out(STDOUT_FILENO, config.line_buffered), diagnostics(config.no_messages) {}
+
+  Config config;
+  std::shared_ptr<const Matcher> pattern;
+  std::vector<std::unique_ptr<Stage>> stages;
+  std::shared_ptr<const Matcher> source_filter;  // pushed down into the source
+  bool source_filter_is_pattern = false;         // it is PATTERN itself: the sink need not re-match
+  std::size_t first_stage = 0;                   // stages before this one were pushed down
+  bool with_filename = false;
+  bool color = false;
+  ColorScheme colors;
+  Output out;
+  Diagnostics diagnostics;
+  std::unique_ptr<Printer> printer;
+  bool any_selected = false;
+
+  std::vector<InputFile> inputs_of(const std::string& operand, bool& stop);
+  void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
+  void search(const InputFile& input);
+  bool listed(const std::string& name) const {
+    if (!config.include.empty() && !glob_matches(config.include, name)) return false;
+    return !glob_matches(config.exclude, name);
+  }
+};
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+Pipeline::Pipeline(Pipeline&&) noexcept = default;
+Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
+
+Pipeline Pipeline::build(Config config) {
+  auto impl = std::make_unique<Impl>(std::move(config));
+  Impl& p = *impl;
+  const Config& c = p.config;
+
+  MatcherOptions options;
+  options.syntax = c.syntax;
+  options.ignore_case = c.ignore_case;
+  options.word = c.word;
+  options.whole_line = c.whole_line;
+  options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
+  p.pattern = std::make_shared<const Matcher>(c.patterns, options);
+  p.stages = build_stages(c.stages, c.syntax, c.field_sep);
+
+  // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
+  // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
+  if (!p.stages.empty()) {
+    if (auto filter = p.stages.front()->pushdown_filter()) {
+      p.source_filter = std::move(filter);
+      p.first_stage = 1;
+    }
+  } else if (c.before == 0 && c.after == 0 && !p.pattern->matches_every_line()) {
+    p.source_filter = p.pattern;
+    p.source_filter_is_pattern = true;
+  }
+
+  p.color = should_use_color(c.color);
+  if (const char* spec = std::getenv("GREP_COLORS")) p.colors.apply_grep_colors(spec);
+  return Pipeline(std::move(impl));
+}
+
+void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
+  DIR* dir = ::opendir(dir_path.c_str());
+  if (dir == nullptr) {
+    diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());  // a stable, documented order (grep's is the directory's)
+
+  for (const std::string& name : names) {
+    const std::string path = join_path(dir_path, name);
+    const std::string display = join_path(dir_display, name);
+    struct stat info {};
+    const int rc = config.follow_symlinks ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info);
+    if (rc != 0) {
+      diagnostics.file_error(display, std::strerror(errno));
+      continue;
+    }
+    if (S_ISDIR(info.st_mode)) {
+      if (!glob_matches(config.exclude_dir, name)) walk(path, display, found);
+    } else if (S_ISREG(info.st_mode) && listed(name)) {
+      found.push_back({path, display});
+    }
+  }
+}
+
+void Pipeline::Impl::search(const InputFile& input) {
+  int fd = STDIN_FILENO;
+  if (!input.path.empty()) {
+    fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      diagnostics.file_error(input.display, std::strerror(errno));
+      return;
+    }
+  }
+
+  auto state = std::make_shared<InputState>();
+  SourceOptions source_options;
+  source_options.select = source_filter;
+  source_options.invert = source_filter_is_pattern && config.invert;
+  source_options.count_lines = config.line_number;
+  generator<Line> lines = read_lines(fd, source_options, state);
+  for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply(std::move(lines));
+
+  SinkOptions sink_options;
+  sink_options.invert = config.invert;
+  sink_options.max_count = config.max_count;
+  sink_options.before = config.before;
+  sink_options.after = config.after;
+  sink_options.stop_at_first_match = config.quiet || config.listing.has_value();
+  sink_options.lines_preselected = source_filter_is_pattern;
+  sink_options.text = config.text;
+  Sink sink = grep_sink(pattern, sink_options, printer.get(), &diagnostics, input.display, state);
+
+  // The bridge: pull from the chain, push into the sink, stop as soon as the sink is satisfied.
+  try {
+    for (const Line& line : lines) {
+      sink.send(line);
+      if (sink.done()) break;
+    }
+  } catch (const InputError& error) {
+    sink.raise(error.what());
+  }
+  sink.close();
+  if (sink.summary().selected > 0) any_selected = true;
+  if (fd != STDIN_FILENO) ::close(fd);
+}
+
+int Pipeline::run() {
+  Impl& p = *impl_;
+  const Config& c = p.config;
+  if (c.max_count == std::uint64_t{0}) return 1;  // grep -m 0 reads nothing
+
+  std::vector<std::string> operands = c.files;
+  const bool implicit_dir = operands.empty() && c.recursive;
+  if (operands.empty()) operands.push_back(implicit_dir ? "." : "-");
+
+  bool any_directory = false;
+  if (c.recursive) {
+    for (const std::string& operand : operands) {
+      struct stat info {};
+      if (operand != "-" && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) any_directory = true;
+    }
+  }
+  p.with_filename = c.with_filename.value_or(operands.size() > 1 || any_directory);
+
+  if (c.quiet) {
+    p.printer = make_quiet_printer();
+  } else if (c.listing) {
+    p.printer = make_file_list_printer(p.out, *c.listing, p.color, p.colors);
+  } else if (c.count) {
+    p.printer = make_count_printer(p.out, p.with_filename, p.color, p.colors);
+  } else {
+    LinePrinterOptions options;
+    options.with_filename = p.with_filename;
+    options.line_number = c.line_number;
+    options.byte_offset = c.byte_offset;
+    options.only_matching = c.only_matching;
+    options.text = c.text;
+    options.color = p.color;
+    options.colors = p.colors;
+    p.printer = make_line_printer(p.out, p.diagnostics, options);
+  }
+
+  try {
+    for (const std::string& operand : operands) {
+      std::vector<InputFile> inputs;
+      if (operand == "-") {
+        inputs.push_back({"", c.label});
+      } else {
+        struct stat info {};
+        const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+        if (is_dir) {
+          p.walk(operand, implicit_dir ? "" : operand, inputs);
+        } else if (p.listed(base_name(operand))) {
+          inputs.push_back({operand, operand});
+        }
+      }
+      for (const InputFile& input : inputs) {
+        p.search(input);
+        if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
+      }
+    }
+    p.out.flush();
+  } catch (const OutputClosed&) {
+    // A reader that went away wants no more: end quietly.
+    return p.any_selected ? 0 : 1;
+  } catch (const WriteError& error) {
+    p.diagnostics.error(error.what());
+    return 2;
+  }
+  if (p.diagnostics.had_error() && !(c.quiet && p.any_selected)) return 2;
+  return p.any_selected ? 0 : 1;
+}
+
+std::string Pipeline::explain() const {
+  const Impl& p = *impl_;
+  std::string text = "source: read(2) in 256 KiB blocks";
+  if (p.source_filter) {
+    text += fmt::format("; pushed down: {} ({})",
+                        p.source_filter_is_pattern ? std::string("PATTERN") : p.stages.front()->describe(),
+                        p.source_filter->describe());
+    if (p.source_filter_is_pattern && p.config.invert) text += ", inverted";
+  }
+  text += '\n';
+  for (std::size_t i = p.first_stage; i < p.stages.size(); ++i) {
+    text += fmt::format("stage {}: {}\n", i + 1 - p.first_stage, p.stages[i]->describe());
+  }
+  text += fmt::format("sink: PATTERN {}{}\n", p.source_filter_is_pattern ? "already applied by the source; " : "",
+                      p.pattern->describe());
+  return text;
+}
+
+}  // namespace logsift

@@ -1,0 +1,276 @@
+#include "logsift/printer.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <iterator>
+
+#include "logsift/output.hpp"
+
+namespace logsift {
+namespace {
+
+// Writes `text` wrapped in grep's SGR start/end sequences when coloring with a non-empty `sgr`.
+void append_colored(Output& out, bool color, std::string_view sgr, std::string_view text) {
+  if (color && !sgr.empty()) {
+    fmt::format_to(std::back_inserter(out.buffer()), "\33[{}m\33[K{}\33[m\33[K", sgr, text);
+  } else {
+    out.append(text);
+  }
+}
+
+void append_file_name(Output& out, bool color, const ColorScheme& colors, std::string_view name) {
+  append_colored(out, color, colors.file_name, name);
+}
+
+class LinePrinter final : public Printer {
+ public:
+  LinePrinter(Output& out, Diagnostics& diagnostics, LinePrinterOptions options)
+      : out_(out), diagnostics_(diagnostics), options_(std::move(options)) {}
+
+  void begin_input(std::string_view name) override {
+    name_ = name;
+    encoding_error_ = false;
+  }
+
+  void selected_line(const Line& line, std::span<const Span> spans) override {
+    printed_any_ = true;
+    if (options_.only_matching) {
+      for (const Span& span : spans) {
+        std::string_view match = line.text.substr(span.begin, span.size());
+        if (!printable(match)) continue;
+        write_prefix(line.number, line.offset + span.begin, ':');
+        append_colored(out_, options_.color, options_.colors.selected_match, match);
+        out_.end_line();
+      }
+      return;
+    }
+    write_line(line, spans, ':', options_.colors.selected_match);
+  }
+
+  void context_line(const Line& line, std::span<const Span> spans) override {
+    printed_any_ = true;
+    if (options_.only_matching) return;  // grep -o prints no context lines, only separators
+    write_line(line, spans, '-', options_.colors.context_match);
+  }
+
+  void group_separator() override {
+    if (!printed_any_) return;
+    append_colored(out_, options_.color, options_.colors.separator, "--");
+    out_.end_line();
+  }
+
+  void end_input(const InputSummary& summary) override {
+    if (summary.binary_match || encoding_error_) {
+      out_.flush();  // keep stdout and the notice on stderr in order on a terminal
+      diagnostics_.notice(fmt::format("{}: binary file matches", name_));
+    }
+  }
+
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return options_.only_matching || options_.color; }
+
+ private:
+  // grep suppresses output of text that is not valid in the locale's encoding and reports the
+  // input as a binary file that matches instead.
+  bool printable(std::string_view text) {
+    if (options_.text || is_valid_utf8(text)) return true;
+    encoding_error_ = true;
+    return false;
+  }
+
+  void write_prefix(std::uint64_t number, std::uint64_t offset, char sep) {
+    const bool color = options_.color;
+    const char sep_text[1] = {sep};
+    const std::string_view sep_view(sep_text, 1);
+    if (options_.with_filename) {
+      append_file_name(out_, color, options_.colors, name_);
+      append_colored(out_, color, options_.colors.separator, sep_view);
+    }
+    if (options_.line_number) {
+      append_colored(out_, color, options_.colors.line_number, fmt::format_int(number).str());
+      append_colored(out_, color, options_.colors.separator, sep_view);
+    }
+    if (options_.byte_offset) {
+      append_colored(out_, color, options_.colors.byte_offset, fmt::format_int(offset).str());
+      append_colored(out_, color, options_.colors.separator, sep_view);
+    }
+  }
+
+  void write_line(const Line& line, std::span<const Span> spans, char sep, std::string_view match_sgr) {
+    if (!printable(line.text)) return;
+    write_prefix(line.number, line.offset, sep);
+    if (!options_.color || spans.empty()) {
+      out_.append(line.text);
+    } else {
+      std::size_t pos = 0;
+      for (const Span& span : spans) {
+        out_.append(line.text.substr(pos, span.begin - pos));
+        append_colored(out_, true, match_sgr, line.text.substr(span.begin, span.size()));
+        pos = span.end;
+      }
+      out_.append(line.text.substr(pos));
+    }
+    out_.end_line();
+  }
+
+  Output& out_;
+  Diagnostics& diagnostics_;
+  LinePrinterOptions options_;
+  std::string name_;
+  bool printed_any_ = false;  // across inputs: grep separates groups of different files too
+  bool encoding_error_ = false;
+};
+
+class CountPrinter final : public Printer {
+ public:
+  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors)
+      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)) {}
+
+  void begin_input(std::string_view name) override { name_ = name; }
+  void selected_line(const Line&, std::span<const Span>) override {}
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary& summary) override {
+    if (with_filename_) {
+      append_file_name(out_, color_, colors_, name_);
+      append_colored(out_, color_, colors_.separator, ":");
+    }
+    out_.append(fmt::format_int(summary.selected).str());
+    out_.end_line();
+  }
+  bool wants_lines() const override { return false; }
+  bool wants_spans() const override { return false; }
+
+ private:
+  Output& out_;
+  bool with_filename_;
+  bool color_;
+  ColorScheme colors_;
+  std::string name_;
+};
+
+class FileListPrinter final : public Printer {
+ public:
+  FileListPrinter(Output& out, FileListing which, bool color, ColorScheme colors)
+      : out_(out), which_(which), color_(color), colors_(std::move(colors)) {}
+
+  void begin_input(std::string_view name) override { name_ = name; }
+  void selected_line(const Line&, std::span<const Span>) override {}
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary& summary) override {
+    const bool matched = summary.selected > 0;
+    if (matched == (which_ == FileListing::with_matches)) {
+      append_file_name(out_, color_, colors_, name_);
+      out_.end_line();
+    }
+  }
+  bool wants_lines() const override { return false; }
+  bool wants_spans() const override { return false; }
+
+ private:
+  Output& out_;
+  FileListing which_;
+  bool color_;
+  ColorScheme colors_;
+  std::string name_;
+};
+
+class QuietPrinter final : public Printer {
+ public:
+  void begin_input(std::string_view) override {}
+  void selected_line(const Line&, std::span<const Span>) override {}
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return false; }
+  bool wants_spans() const override { return false; }
+};
+
+}  // namespace
+
+void ColorScheme::apply_grep_colors(std::string_view spec) {
+  while (!spec.empty()) {
+    std::size_t colon = spec.find(':');
+    std::string_view item = spec.substr(0, colon);
+    spec = colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
+    std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = item.substr(0, eq);
+    std::string value(item.substr(eq + 1));
+    if (key == "mt") {
+      selected_match = context_match = value;
+    } else if (key == "ms") {
+      selected_match = value;
+    } else if (key == "mc") {
+      context_match = value;
+    } else if (key == "fn") {
+      file_name = value;
+    } else if (key == "ln") {
+      line_number = value;
+    } else if (key == "bn") {
+      byte_offset = value;
+    } else if (key == "se") {
+      separator = value;
+    }
+  }
+}
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    // Most log text is ASCII: skip it eight bytes at a time.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word & 0x8080808080808080ULL) break;
+      p += 8;
+    }
+    if (p >= end) break;
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t length;
+    unsigned char min_second = 0x80, max_second = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) min_second = 0xA0;  // overlong
+      if (c == 0xED) max_second = 0x9F;  // UTF-16 surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) min_second = 0x90;  // overlong
+      if (c == 0xF4) max_second = 0x8F;  // past U+10FFFF
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - p) < length) return false;
+    if (p[1] < min_second || p[1] > max_second) return false;
+    for (std::size_t i = 2; i < length; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+    }
+    p += length;
+  }
+  return true;
+}
+
+std::unique_ptr<Printer> make_line_printer(Output& out, Diagnostics& diagnostics, LinePrinterOptions options) {
+  return std::make_unique<LinePrinter>(out, diagnostics, std::move(options));
+}
+
+std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors) {
+  return std::make_unique<CountPrinter>(out, with_filename, color, std::move(colors));
+}
+
+std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors) {
+  return std::make_unique<FileListPrinter>(out, which, color, std::move(colors));
+}
+
+std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPrinter>(); }
+
+}  // namespace logsift

@@ -1,0 +1,160 @@
+#include "logsift/sink.hpp"
+
+#include <limits>
+#include <vector>
+
+#include "logsift/matcher.hpp"
+#include "logsift/output.hpp"
+
+namespace logsift {
+namespace {
+
+// The last `capacity` lines that were not printed, owned, for -B. Reuses its strings' storage.
+class ContextRing {
+ public:
+  struct Entry {
+    std::string text;
+    Line line;           // `text` member re-pointed at the owned copy on read
+    std::uint64_t sequence = 0;
+  };
+
+  explicit ContextRing(std::size_t capacity) : entries_(capacity) {}
+
+  void push(const Line& line, std::uint64_t sequence) {
+    if (entries_.empty()) return;
+    Entry& slot = entries_[(first_ + size_) % entries_.size()];
+    if (size_ == entries_.size()) {
+      first_ = (first_ + 1) % entries_.size();
+    } else {
+      ++size_;
+    }
+    slot.text.assign(line.text);
+    slot.line = line;
+    slot.sequence = sequence;
+  }
+  bool empty() const noexcept { return size_ == 0; }
+  std::uint64_t first_sequence() const noexcept { return entries_[first_].sequence; }
+
+  template <typename Visit>
+  void drain(Visit visit) {
+    for (std::size_t i = 0; i < size_; ++i) {
+      Entry& entry = entries_[(first_ + i) % entries_.size()];
+      entry.line.text = entry.text;
+      visit(entry.line);
+    }
+    first_ = size_ = 0;
+  }
+
+ private:
+  std::vector<Entry> entries_;
+  std::size_t first_ = 0;
+  std::size_t size_ = 0;
+};
+
+// Skips one UTF-8 character (or one stray byte) so an empty match does not repeat forever.
+std::size_t next_char(std::string_view text, std::size_t pos) {
+  ++pos;
+  while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
+  return pos;
+}
+
+// Non-empty, non-overlapping matches left to right, as grep colors them and -o prints them.
+void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Span>& spans) {
+  spans.clear();
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::optional<Span> match = pattern.find(text, pos);
+    if (!match) break;
+    if (match->empty()) {
+      pos = next_char(text, match->begin);
+      continue;
+    }
+    spans.push_back(*match);
+    pos = match->end;
+  }
+}
+
+}  // namespace
+
+Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Printer* printer,
+               Diagnostics* diagnostics, std::string name, std::shared_ptr<InputState> input) {
+  Sink::promise_type& self = co_await Sink::ThisPromise{};
+  InputSummary& summary = self.summary;
+  printer->begin_input(name);
+
+  const bool wants_lines = printer->wants_lines();
+  const bool wants_spans = printer->wants_spans();
+  const bool with_context = options.before > 0 || options.after > 0;
+  const std::uint64_t max_count = options.max_count.value_or(std::numeric_limits<std::uint64_t>::max());
+
+  ContextRing before(options.before);
+  std::vector<Span> spans;
+  std::uint64_t sequence = 0;      // position in the stream reaching the sink (stages may drop lines)
+  std::uint64_t last_printed = 0;  // sequence of the last line printed; 0 before the first
+  std::size_t after_left = 0;
+  bool limit_reached = false;
+
+  // A line "matches" PATTERN when it is selected without -v or is context with -v; only such
+  // lines have spans to color.
+  auto spans_of = [&](const Line& line, bool line_matches) -> std::span<const Span> {
+    if (!wants_spans || !line_matches) return {};
+    collect_spans(*pattern, line.text, spans);
+    return spans;
+  };
+  auto print_context = [&](const Line& line, std::uint64_t at) {
+    printer->context_line(line, spans_of(line, options.invert));
+    last_printed = at;
+  };
+
+  while (!(limit_reached && after_left == 0)) {
+    const Sink::Event event = co_await Sink::NextEvent{};
+    if (event.kind == Sink::EventKind::end) break;
+    if (event.kind == Sink::EventKind::error) {
+      diagnostics->file_error(name, event.error);
+      continue;
+    }
+    const Line& line = *event.line;
+    ++sequence;
+
+    if (limit_reached) {
+      // After -m's last match grep still prints the trailing context, matching lines included.
+      print_context(line, sequence);
+      --after_left;
+      continue;
+    }
+
+    const bool selected = options.lines_preselected || pattern->matches(line.text) != options.invert;
+    if (!selected) {
+      if (after_left > 0) {
+        print_context(line, sequence);
+        --after_left;
+      } else {
+        before.push(line, sequence);
+      }
+      continue;
+    }
+
+    ++summary.selected;
+    if (!wants_lines) {
+      if (options.stop_at_first_match || summary.selected >= max_count) break;
+      continue;
+    }
+    if (input->saw_nul && !options.text) {
+      // grep prints nothing of a binary input, only that it matches.
+      summary.binary_match = true;
+      break;
+    }
+    if (with_context) {
+      const std::uint64_t group_start = before.empty() ? sequence : before.first_sequence();
+      if (last_printed == 0 || group_start > last_printed + 1) printer->group_separator();
+      before.drain([&](const Line& kept) { printer->context_line(kept, spans_of(kept, options.invert)); });
+    }
+    printer->selected_line(line, spans_of(line, !options.invert));
+    last_printed = sequence;
+    after_left = options.after;
+    if (summary.selected >= max_count) limit_reached = true;
+  }
+  printer->end_input(summary);
+}
+
+}  // namespace logsift

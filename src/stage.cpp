@@ -1,0 +1,431 @@
+#include "logsift/stage.hpp"
+
+#include <charconv>
+#include <deque>
+#include <fmt/format.h>
+#include <functional>
+#include <optional>
+
+#include "logsift/error.hpp"
+#include "logsift/matcher.hpp"
+
+namespace logsift {
+namespace {
+
+// ---- the stage coroutines: each takes its upstream and its arguments by value -------------
+
+generator<Line> filter_lines(generator<Line> input, std::shared_ptr<const Matcher> re, bool keep) {
+  for (const Line& line : input) {
+    if (re->matches(line.text) == keep) co_yield line;
+  }
+}
+
+// One piece of a --sub replacement: literal text, or a group reference.
+struct ReplacementPart {
+  std::string literal;
+  int group = -1;  // >= 0: insert this group (empty if it did not participate)
+};
+
+generator<Line> substitute(generator<Line> input, std::shared_ptr<const Matcher> re,
+                           std::vector<ReplacementPart> replacement, bool global) {
+  std::string rewritten;
+  std::vector<std::optional<Span>> groups;
+  for (const Line& line : input) {
+    const std::string_view text = line.text;
+    rewritten.clear();
+    std::size_t copied = 0;  // text before this is already in `rewritten`
+    std::size_t pos = 0;
+    bool must_advance = false;  // after an empty match, as Python's re.sub: no empty match at the same place
+    while (pos <= text.size() && re->find_groups(text, pos, groups)) {
+      Span match = *groups[0];
+      if (must_advance && match.empty() && match.begin == pos) {
+        if (pos >= text.size()) break;
+        ++pos;
+        continue;
+      }
+      rewritten.append(text.substr(copied, match.begin - copied));
+      for (const ReplacementPart& part : replacement) {
+        if (part.group < 0) {
+          rewritten += part.literal;
+        } else if (static_cast<std::size_t>(part.group) < groups.size() && groups[part.group]) {
+          const Span& g = *groups[part.group];
+          rewritten.append(text.substr(g.begin, g.size()));
+        }
+      }
+      copied = match.end;
+      pos = match.end;
+      must_advance = match.empty();
+      if (!global) break;
+    }
+    rewritten.append(text.substr(copied));
+    co_yield Line{rewritten, line.number, line.offset};
+  }
+}
+
+generator<Line> extract(generator<Line> input, std::shared_ptr<const Matcher> re) {
+  std::vector<std::optional<Span>> groups;
+  const std::size_t wanted = re->group_count() >= 1 ? 1 : 0;
+  for (const Line& line : input) {
+    if (!re->find_groups(line.text, 0, groups)) continue;
+    const std::optional<Span>& span = groups[wanted];
+    const std::string_view part = span ? line.text.substr(span->begin, span->size()) : std::string_view{};
+    co_yield Line{part, line.number, line.offset};
+  }
+}
+
+// Python's itertools.islice(input, start, stop, step); stop = nullopt reads to the end.
+generator<Line> slice(generator<Line> input, std::uint64_t start, std::optional<std::uint64_t> stop,
+                      std::uint64_t step) {
+  if (stop && *stop <= start) co_return;  // islice reads nothing then
+  std::uint64_t index = 0;
+  std::uint64_t next = start;  // index of the next line to pass
+  for (const Line& line : input) {
+    if (index == next) {
+      co_yield line;
+      next += step;
+      // Stop pulling as soon as no further line can be passed, so upstream reads no more.
+      if (stop && next >= *stop) co_return;
+    }
+    ++index;
+  }
+}
+
+generator<Line> take_while(generator<Line> input, std::shared_ptr<const Matcher> re) {
+  for (const Line& line : input) {
+    if (!re->matches(line.text)) co_return;
+    co_yield line;
+  }
+}
+
+generator<Line> drop_while(generator<Line> input, std::shared_ptr<const Matcher> re) {
+  bool dropping = true;
+  for (const Line& line : input) {
+    if (dropping && re->matches(line.text)) continue;
+    dropping = false;
+    co_yield line;
+  }
+}
+
+generator<Line> unique_consecutive(generator<Line> input) {
+  std::string previous;
+  bool first = true;
+  for (const Line& line : input) {
+    if (!first && line.text == previous) continue;
+    first = false;
+    previous.assign(line.text);
+    co_yield line;
+  }
+}
+
+struct FieldRange {
+  std::size_t first = 1;  // 1-based, inclusive
+  std::size_t last = 0;   // 0: to the end
+};
+
+void split_fields(std::string_view text, const std::string& separator, std::vector<std::string_view>& fields) {
+  fields.clear();
+  if (separator.empty()) {
+    // awk: fields are runs of anything but blanks; leading and trailing blanks are ignored.
+    std::size_t pos = 0;
+    for (;;) {
+      pos = text.find_first_not_of(" \t", pos);
+      if (pos == std::string_view::npos) break;
+      std::size_t end = text.find_first_of(" \t", pos);
+      if (end == std::string_view::npos) end = text.size();
+      fields.push_back(text.substr(pos, end - pos));
+      pos = end;
+    }
+    return;
+  }
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t end = text.find(separator, pos);
+    if (end == std::string_view::npos) {
+      fields.push_back(text.substr(pos));
+      return;
+    }
+    fields.push_back(text.substr(pos, end - pos));
+    pos = end + separator.size();
+  }
+}
+
+generator<Line> select_fields(generator<Line> input, std::vector<FieldRange> ranges, std::string separator) {
+  std::vector<std::string_view> fields;
+  std::string joined;
+  const std::string joiner = separator.empty() ? std::string(" ") : separator;
+  for (const Line& line : input) {
+    split_fields(line.text, separator, fields);
+    joined.clear();
+    bool any = false;
+    for (const FieldRange& range : ranges) {
+      const std::size_t last = range.last == 0 ? fields.size() : std::min(range.last, fields.size());
+      for (std::size_t i = range.first; i <= last; ++i) {
+        if (any) joined += joiner;
+        joined.append(fields[i - 1]);
+        any = true;
+      }
+    }
+    co_yield Line{joined, line.number, line.offset};
+  }
+}
+
+generator<Line> last_lines(generator<Line> input, std::uint64_t count) {
+  struct Kept {
+    std::string text;
+    Line line;
+  };
+  std::deque<Kept> kept;
+  if (count == 0) co_return;
+  for (const Line& line : input) {
+    if (kept.size() == count) kept.pop_front();
+    kept.push_back({std::string(line.text), line});
+  }
+  for (Kept& entry : kept) {
+    entry.line.text = entry.text;
+    co_yield entry.line;
+  }
+}
+
+// ---- building stages from flags ---------------------------------------------------------
+
+class FunctionStage final : public Stage {
+ public:
+  using Wrap = std::function<generator<Line>(generator<Line>)>;
+  FunctionStage(Wrap wrap, std::string description, std::shared_ptr<const Matcher> filter = nullptr)
+      : wrap_(std::move(wrap)), description_(std::move(description)), filter_(std::move(filter)) {}
+  generator<Line> apply(generator<Line> input) const override { return wrap_(std::move(input)); }
+  std::string describe() const override { return description_; }
+  std::shared_ptr<const Matcher> pushdown_filter() const override { return filter_; }
+
+ private:
+  Wrap wrap_;
+  std::string description_;
+  std::shared_ptr<const Matcher> filter_;
+};
+
+[[noreturn]] void bad_argument(const StageSpec& spec, std::string_view why) {
+  throw UsageError(fmt::format("{} '{}': {}", spec.flag, spec.value, why));
+}
+
+std::uint64_t parse_count(const StageSpec& spec, std::string_view text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) bad_argument(spec, "expected a non-negative whole number");
+  return value;
+}
+
+std::shared_ptr<const Matcher> compile(const StageSpec& spec, const std::string& regex, Syntax syntax) {
+  MatcherOptions options;
+  options.syntax = syntax;
+  try {
+    return std::make_shared<const Matcher>(std::vector<std::string>{regex}, options);
+  } catch (const UsageError& error) {
+    bad_argument(spec, error.what());
+  }
+}
+
+// s/RE/REPL/ or s/RE/REPL/g, with any delimiter after 's'; a backslash escapes the delimiter.
+struct SubstitutionSpec {
+  std::string regex;
+  std::vector<ReplacementPart> replacement;
+  bool global = false;
+};
+
+SubstitutionSpec parse_substitution(const StageSpec& spec) {
+  const std::string& text = spec.value;
+  if (text.size() < 2 || text[0] != 's') bad_argument(spec, "expected s/RE/REPL/ or s/RE/REPL/g");
+  const char delimiter = text[1];
+  if (delimiter == '\\' || delimiter == '\n') bad_argument(spec, "the delimiter cannot be a backslash or newline");
+
+  // Split into the parts between unescaped delimiters; "\<delimiter>" becomes the delimiter.
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 2; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == delimiter) {
+      parts.back() += delimiter;
+      ++i;
+    } else if (text[i] == '\\' && i + 1 < text.size()) {
+      parts.back() += text.substr(i, 2);
+      ++i;
+    } else if (text[i] == delimiter) {
+      parts.emplace_back();
+    } else {
+      parts.back() += text[i];
+    }
+  }
+  if (parts.size() != 3) bad_argument(spec, "expected s/RE/REPL/ or s/RE/REPL/g");
+  SubstitutionSpec sub;
+  sub.regex = parts[0];
+  if (parts[2] == "g") {
+    sub.global = true;
+  } else if (!parts[2].empty()) {
+    bad_argument(spec, fmt::format("unknown flag '{}' (only g)", parts[2]));
+  }
+
+  const std::string& repl = parts[1];
+  auto literal = [&]() -> std::string& {
+    if (sub.replacement.empty() || sub.replacement.back().group >= 0) sub.replacement.emplace_back();
+    return sub.replacement.back().literal;
+  };
+  for (std::size_t i = 0; i < repl.size(); ++i) {
+    if (repl[i] != '\\' || i + 1 == repl.size()) {
+      literal() += repl[i];
+      continue;
+    }
+    const char next = repl[++i];
+    if (next >= '0' && next <= '9') {
+      sub.replacement.push_back({"", next - '0'});
+    } else if (next == 'n') {
+      literal() += '\n';
+    } else if (next == 't') {
+      literal() += '\t';
+    } else {
+      literal() += next;  // "\\" is a backslash; any other escaped character stands for itself
+    }
+  }
+  return sub;
+}
+
+std::vector<FieldRange> parse_field_list(const StageSpec& spec) {
+  std::vector<FieldRange> ranges;
+  std::string_view list = spec.value;
+  if (list.empty()) bad_argument(spec, "expected a field list like 1,3-5,7-");
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (comma != std::string_view::npos && list.empty()) bad_argument(spec, "trailing comma");
+    FieldRange range;
+    const std::size_t dash = item.find('-');
+    if (dash == std::string_view::npos) {
+      range.first = range.last = parse_count(spec, item);
+    } else {
+      range.first = dash == 0 ? 1 : parse_count(spec, item.substr(0, dash));
+      range.last = dash + 1 == item.size() ? 0 : parse_count(spec, item.substr(dash + 1));
+    }
+    if (range.first == 0 || (range.last != 0 && range.last < range.first)) {
+      bad_argument(spec, "fields are numbered from 1 and ranges go upwards");
+    }
+    ranges.push_back(range);
+  }
+  return ranges;
+}
+
+struct SliceBounds {
+  std::uint64_t start = 0;
+  std::optional<std::uint64_t> stop;
+  std::uint64_t step = 1;
+};
+
+SliceBounds parse_slice(const StageSpec& spec) {
+  std::vector<std::string_view> parts;
+  std::string_view rest = spec.value;
+  for (;;) {
+    const std::size_t colon = rest.find(':');
+    parts.push_back(rest.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    rest = rest.substr(colon + 1);
+  }
+  if (parts.size() < 2 || parts.size() > 3) bad_argument(spec, "expected A:B or A:B:C (parts may be empty)");
+  SliceBounds bounds;
+  if (!parts[0].empty()) bounds.start = parse_count(spec, parts[0]);
+  if (!parts[1].empty()) bounds.stop = parse_count(spec, parts[1]);
+  if (parts.size() == 3 && !parts[2].empty()) bounds.step = parse_count(spec, parts[2]);
+  if (bounds.step == 0) bad_argument(spec, "the step must be at least 1");
+  return bounds;
+}
+
+std::string describe_slice(const SliceBounds& b) {
+  return fmt::format("islice(start={}, stop={}, step={})", b.start, b.stop ? std::to_string(*b.stop) : "None", b.step);
+}
+
+std::unique_ptr<Stage> build_stage(const StageSpec& spec, Syntax syntax, const std::string& field_separator) {
+  const std::string& flag = spec.flag;
+  const std::string head = spec.value.empty() ? flag : fmt::format("{} {}", flag, spec.value);
+  auto make = [&](FunctionStage::Wrap wrap, std::string what, std::shared_ptr<const Matcher> filter = nullptr) {
+    return std::make_unique<FunctionStage>(std::move(wrap), fmt::format("{}: {}", head, what), std::move(filter));
+  };
+
+  if (flag == "--keep" || flag == "--drop") {
+    const bool keep = flag == "--keep";
+    auto re = compile(spec, spec.value, syntax);
+    return make([re, keep](generator<Line> in) { return filter_lines(std::move(in), re, keep); },
+                fmt::format("{} lines matching ({})", keep ? "keep" : "drop", re->describe()),
+                keep ? re : nullptr);
+  }
+  if (flag == "--sub") {
+    SubstitutionSpec sub = parse_substitution(spec);
+    auto re = compile(spec, sub.regex, syntax);
+    for (const ReplacementPart& part : sub.replacement) {
+      if (part.group > re->group_count()) {
+        bad_argument(spec, fmt::format("\\{} refers to a group the regex does not have", part.group));
+      }
+    }
+    const bool global = sub.global;
+    return make([re, parts = std::move(sub.replacement), global](generator<Line> in) {
+                  return substitute(std::move(in), re, parts, global);
+                },
+                fmt::format("replace {} match of /{}/", global ? "every" : "the first", sub.regex));
+  }
+  if (flag == "--extract") {
+    auto re = compile(spec, spec.value, syntax);
+    return make([re](generator<Line> in) { return extract(std::move(in), re); },
+                fmt::format("replace each line by {} of /{}/, drop lines without a match",
+                            re->group_count() >= 1 ? "group 1" : "the match", spec.value));
+  }
+  if (flag == "--skip" || flag == "--take" || flag == "--step" || flag == "--slice") {
+    SliceBounds bounds;
+    if (flag == "--slice") {
+      bounds = parse_slice(spec);
+    } else {
+      const std::uint64_t n = parse_count(spec, spec.value);
+      if (flag == "--skip") bounds.start = n;
+      if (flag == "--take") bounds.stop = n;
+      if (flag == "--step") {
+        if (n == 0) bad_argument(spec, "the step must be at least 1");
+        bounds.step = n;
+      }
+    }
+    std::string what = describe_slice(bounds);
+    if (bounds.stop) what += ", then stop reading";
+    return make([bounds](generator<Line> in) { return slice(std::move(in), bounds.start, bounds.stop, bounds.step); },
+                what);
+  }
+  if (flag == "--take-while" || flag == "--drop-while") {
+    auto re = compile(spec, spec.value, syntax);
+    if (flag == "--take-while") {
+      return make([re](generator<Line> in) { return take_while(std::move(in), re); },
+                  "pass lines while they match, then stop reading");
+    }
+    return make([re](generator<Line> in) { return drop_while(std::move(in), re); },
+                "drop lines while they match, then pass the rest");
+  }
+  if (flag == "--uniq") {
+    return make([](generator<Line> in) { return unique_consecutive(std::move(in)); },
+                "drop a line equal to the one before it");
+  }
+  if (flag == "--fields") {
+    auto ranges = parse_field_list(spec);
+    return make([ranges, field_separator](generator<Line> in) { return select_fields(std::move(in), ranges, field_separator); },
+                field_separator.empty() ? "keep these whitespace-separated fields, joined by a space"
+                                        : fmt::format("keep these fields split on '{}'", field_separator));
+  }
+  if (flag == "--last") {
+    const std::uint64_t n = parse_count(spec, spec.value);
+    return make([n](generator<Line> in) { return last_lines(std::move(in), n); },
+                fmt::format("only the last {} lines (kept in a ring)", n));
+  }
+  throw UsageError(fmt::format("unknown stage {}", flag));
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, Syntax syntax,
+                                                 const std::string& field_separator) {
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.reserve(specs.size());
+  for (const StageSpec& spec : specs) stages.push_back(build_stage(spec, syntax, field_separator));
+  return stages;
+}
+
+}  // namespace logsift

@@ -1,0 +1,332 @@
+#include "logsift/byte_scan.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using logsift::LiteralSearcher;
+constexpr std::size_t npos = std::string_view::npos;
+
+char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
+
+// The obviously correct search everything else is checked against.
+std::size_t naive_find(std::string_view h, std::string_view n, std::size_t from, bool ci) {
+  if (from > h.size()) return npos;
+  if (n.size() > h.size()) return npos;
+  for (std::size_t s = from; s + n.size() <= h.size(); ++s) {
+    bool ok = true;
+    for (std::size_t k = 0; k < n.size() && ok; ++k) {
+      ok = ci ? fold(h[s + k]) == fold(n[k]) : h[s + k] == n[k];
+    }
+    if (ok) return s;
+  }
+  return npos;
+}
+
+// A copy of `s` in a heap block of exactly its size, so a sanitizer build flags any read past
+// either end (a std::string would hide overreads in its capacity slack and terminator).
+class ExactBuffer {
+ public:
+  explicit ExactBuffer(std::string_view s) : size_(s.size()) {
+    if (size_ != 0) {
+      data_ = std::make_unique<char[]>(size_);
+      std::memcpy(data_.get(), s.data(), size_);
+    }
+  }
+  std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_;
+};
+
+// Checks find() and the portable path at one position; returns whether both agreed with naive.
+bool check_at(const LiteralSearcher& s, std::string_view h, std::size_t from, bool ci) {
+  const std::size_t want = naive_find(h, s.needle(), from, ci);
+  const std::size_t got = s.find(h, from);
+  const std::size_t got_portable = logsift::detail::find_portable(s, h, from);
+  EXPECT_EQ(got, want) << "needle=\"" << s.needle() << "\" ci=" << ci << " from=" << from
+                       << " hay_size=" << h.size() << " hay=\"" << h << "\"";
+  EXPECT_EQ(got_portable, want) << "(portable) needle=\"" << s.needle() << "\" ci=" << ci
+                                << " from=" << from << " hay=\"" << h << "\"";
+  return got == want && got_portable == want;
+}
+
+// Every `from` in 0..size+1; stops at the first disagreement to keep failure output readable.
+bool check_all_from(const LiteralSearcher& s, std::string_view hay, bool ci) {
+  const ExactBuffer buf(hay);
+  for (std::size_t from = 0; from <= hay.size() + 1; ++from) {
+    if (!check_at(s, buf.view(), from, ci)) return false;
+  }
+  return true;
+}
+
+std::string filler(std::size_t n, std::mt19937& rng, std::string_view alphabet) {
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string s(n, '\0');
+  for (char& c : s) c = alphabet[pick(rng)];
+  return s;
+}
+
+TEST(byte_scan, empty_needle_matches_at_from) {
+  const LiteralSearcher s("");
+  EXPECT_EQ(s.find("", 0), 0u);
+  EXPECT_EQ(s.find("", 1), npos);
+  EXPECT_EQ(s.find(std::string_view{}, 0), 0u);
+  EXPECT_EQ(s.find("abc", 0), 0u);
+  EXPECT_EQ(s.find("abc", 2), 2u);
+  EXPECT_EQ(s.find("abc", 3), 3u);
+  EXPECT_EQ(s.find("abc", 4), npos);
+  EXPECT_EQ(LiteralSearcher("", true).find("abc", 1), 1u);
+}
+
+TEST(byte_scan, needle_is_kept_as_given) {
+  EXPECT_EQ(LiteralSearcher("TLS Handshake", true).needle(), "TLS Handshake");
+  EXPECT_EQ(LiteralSearcher("ERROR").needle(), "ERROR");
+}
+
+TEST(byte_scan, empty_haystack) {
+  for (const char* n : {"a", "ab", "abcdefghijklmnopqrstuvwxyz0123456789"}) {
+    for (bool ci : {false, true}) {
+      const LiteralSearcher s(n, ci);
+      EXPECT_EQ(s.find(std::string_view{}), npos);
+      EXPECT_EQ(s.find(""), npos);
+      EXPECT_EQ(logsift::detail::find_portable(s, std::string_view{}, 0), npos);
+    }
+  }
+}
+
+TEST(byte_scan, literal_match_at_first_byte) {
+  for (std::size_t len = 1; len <= 200; ++len) {
+    std::string hay(len, '.');
+    const std::string needle = "ERROR";
+    hay.replace(0, std::min(len, needle.size()), needle, 0, std::min(len, needle.size()));
+    for (bool ci : {false, true}) {
+      ASSERT_TRUE(check_all_from(LiteralSearcher(needle, ci), hay, ci)) << len;
+    }
+  }
+}
+
+TEST(byte_scan, literal_match_at_last_byte) {
+  const std::string needles[] = {"x", "q!", "deadlock detected", std::string(40, 'z') + "!"};
+  for (const std::string& needle : needles) {
+    for (std::size_t len = needle.size(); len <= needle.size() + 200; ++len) {
+      std::string hay(len - needle.size(), '-');
+      hay += needle;
+      for (bool ci : {false, true}) {
+        const LiteralSearcher s(needle, ci);
+        const ExactBuffer buf(hay);
+        EXPECT_EQ(s.find(buf.view()), len - needle.size()) << needle << " " << len;
+        ASSERT_TRUE(check_all_from(s, hay, ci)) << needle << " " << len;
+      }
+    }
+  }
+}
+
+TEST(byte_scan, needle_longer_than_haystack) {
+  const std::string needle(70, 'a');
+  for (std::size_t len = 0; len < needle.size(); ++len) {
+    const std::string hay(len, 'a');  // a prefix of the needle: every byte matches, but it never fits
+    for (bool ci : {false, true}) {
+      const LiteralSearcher s(needle, ci);
+      const ExactBuffer buf(hay);
+      EXPECT_EQ(s.find(buf.view()), npos) << len;
+      EXPECT_EQ(logsift::detail::find_portable(s, buf.view(), 0), npos) << len;
+    }
+  }
+}
+
+TEST(byte_scan, overlapping_occurrences) {
+  const LiteralSearcher s("aaa");
+  const std::size_t want[] = {0, 1, 2, npos, npos, npos, npos};
+  for (std::size_t from = 0; from < std::size(want); ++from) {
+    EXPECT_EQ(s.find("aaaaa", from), want[from]) << from;
+  }
+  EXPECT_TRUE(check_all_from(s, "aaaaa", false));
+  EXPECT_TRUE(check_all_from(LiteralSearcher("aAa", true), "aaAAa", true));
+  EXPECT_TRUE(check_all_from(LiteralSearcher("abab"), "abababababab", false));
+  // Long runs: every start is a candidate for a needle made of one repeated byte.
+  EXPECT_TRUE(check_all_from(LiteralSearcher(std::string(33, 'a')), std::string(150, 'a'), false));
+  EXPECT_TRUE(check_all_from(LiteralSearcher(std::string(33, 'A'), true), std::string(150, 'a'), true));
+}
+
+// Needles of lengths around the 32-byte vector width, planted at every position of haystacks of
+// every length 0..100, plus a near miss (last byte changed) that must not be reported.
+TEST(byte_scan, needle_lengths_around_vector_width) {
+  std::mt19937 rng(1234);
+  for (std::size_t m : {1, 2, 3, 31, 32, 33, 64}) {
+    const std::string needle = filler(m, rng, "abcdefgh");
+    std::string near_miss = needle;
+    near_miss.back() = 'z';
+    for (bool ci : {false, true}) {
+      const LiteralSearcher s(needle, ci);
+      for (std::size_t n = 0; n <= 100; ++n) {
+        const std::string base = filler(n, rng, "abcdefghxyz");
+        ASSERT_TRUE(check_all_from(s, base, ci)) << m << " " << n;
+        for (std::size_t pos = 0; pos + m <= n; ++pos) {
+          std::string hay = base;
+          hay.replace(pos, m, needle);
+          ASSERT_TRUE(check_all_from(s, hay, ci)) << m << " " << n << " " << pos;
+          hay = std::string(n, 'y');
+          hay.replace(pos, m, near_miss);
+          ASSERT_TRUE(check_all_from(s, hay, ci)) << m << " near miss " << n << " " << pos;
+        }
+      }
+    }
+  }
+}
+
+TEST(byte_scan, case_insensitive_mixed_case) {
+  const LiteralSearcher s("TlS HandShake", true);
+  EXPECT_EQ(s.find("error: tls handshake failed"), 7u);
+  EXPECT_EQ(s.find("error: TLS HANDSHAKE failed"), 7u);
+  EXPECT_EQ(s.find("error: tLs hAnDsHaKe failed"), 7u);
+  EXPECT_EQ(s.find("error: tls_handshake failed"), npos);
+  EXPECT_EQ(LiteralSearcher("TlS HandShake").find("tls handshake"), npos);
+
+  const LiteralSearcher q("Quota-Exceeded: 42%", true);
+  EXPECT_EQ(q.find("disk QUOTA-exceeded: 42% on /var"), 5u);
+  EXPECT_EQ(q.find("disk QUOTA-exceeded: 43% on /var"), npos);
+
+  const LiteralSearcher k("k", true);  // a single folded letter cannot go through memchr
+  EXPECT_EQ(k.find("abcK"), 3u);
+  EXPECT_EQ(k.find("abck"), 3u);
+  EXPECT_EQ(k.find("abc"), npos);
+  EXPECT_TRUE(check_all_from(k, std::string(40, 'x') + "K" + std::string(40, 'y') + "k", true));
+}
+
+// Only ASCII letters fold. The bytes that differ from a letter by 0x20 ('@' / '`', '[' / '{', and
+// many UTF-8 bytes such as the 0xB8 of 'ø' vs the 0x98 of 'Ø') must still match only exactly.
+TEST(byte_scan, non_ascii_bytes_match_exactly_when_case_insensitive) {
+  const LiteralSearcher soren("Søren", true);
+  EXPECT_EQ(soren.find("user=søren"), 5u);
+  EXPECT_EQ(soren.find("user=SøREN"), 5u);
+  EXPECT_EQ(soren.find("user=SØREN"), npos);  // Ø is C3 98, ø is C3 B8
+  EXPECT_EQ(soren.find("user=Soren"), npos);
+
+  const LiteralSearcher li("李雷", true);
+  EXPECT_EQ(li.find("user=李雷 x"), 5u);
+  EXPECT_EQ(li.find("user=李"), npos);
+
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const char other = static_cast<char>(b ^ 0x20);
+    const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+    char pad = '.';
+    for (char p : {'.', ',', ';'}) {
+      if (p != c && p != other) pad = p;
+    }
+    for (std::size_t m : {1, 2, 5}) {
+      const std::string needle = std::string(m - 1, pad) + c;
+      const std::string hay = std::string(40 + m - 1, pad) + other + pad + pad;
+      const LiteralSearcher s(needle, true);
+      EXPECT_EQ(s.find(hay), letter ? 40u : npos) << "byte " << b << " m=" << m;
+      EXPECT_EQ(logsift::detail::find_portable(s, hay, 0), letter ? 40u : npos) << b;
+      EXPECT_EQ(s.find(std::string(40, pad) + needle), 40u) << "byte " << b << " m=" << m;
+    }
+  }
+}
+
+// Small alphabets make matches and partial matches frequent, so the candidate-verification path
+// and the block boundaries get exercised far more than realistic text would.
+TEST(byte_scan, randomized_against_reference) {
+  std::mt19937 rng(20260101);
+  const std::string alphabets[] = {"ab", "aAbB", "ab\n\xc3\xb8", "xyz"};
+  std::uniform_int_distribution<int> coin(0, 1);
+  std::uniform_int_distribution<std::size_t> short_len(1, 5);
+  std::uniform_int_distribution<std::size_t> long_len(6, 40);
+  std::uniform_int_distribution<std::size_t> hay_len(0, 300);
+  for (int round = 0; round < 3000; ++round) {
+    const std::string& alpha = alphabets[round % std::size(alphabets)];
+    const std::size_t m = (round % 5 == 0) ? long_len(rng) : short_len(rng);
+    const std::string needle = filler(m, rng, alpha);
+    std::string hay = filler(hay_len(rng), rng, alpha);
+    if (coin(rng) != 0 && hay.size() >= m) {  // make sure long needles occur at all
+      std::uniform_int_distribution<std::size_t> at(0, hay.size() - m);
+      hay.replace(at(rng), m, needle);
+    }
+    const bool ci = coin(rng) != 0;
+    ASSERT_TRUE(check_all_from(LiteralSearcher(needle, ci), hay, ci)) << "round " << round;
+  }
+}
+
+TEST(byte_scan, far_match_in_long_haystack) {
+  std::mt19937 rng(7);
+  // Dense partial matches ("deadlock detecte" + wrong byte) before the real one.
+  std::string hay;
+  while (hay.size() < 100000) hay += "deadlock detectex " + filler(rng() % 50, rng, "abc ");
+  const std::size_t at = hay.size();
+  hay += "DEADLOCK DETECTED";
+  const ExactBuffer buf(hay);
+  EXPECT_EQ(LiteralSearcher("deadlock detected").find(buf.view()), npos);
+  EXPECT_EQ(LiteralSearcher("deadlock detected", true).find(buf.view()), at);
+  EXPECT_EQ(LiteralSearcher("DEADLOCK DETECTED").find(buf.view()), at);
+  EXPECT_EQ(LiteralSearcher("DEADLOCK DETECTED").find(buf.view(), at + 1), npos);
+}
+
+// Haystacks that end right before, or start right after, an inaccessible page: any overread
+// faults even without a sanitizer.
+TEST(byte_scan, never_reads_outside_the_haystack) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  void* raw = mmap(nullptr, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(raw, MAP_FAILED);
+  char* base = static_cast<char*>(raw);
+  ASSERT_EQ(mprotect(base, page, PROT_NONE), 0);
+  ASSERT_EQ(mprotect(base + 2 * page, page, PROT_NONE), 0);
+  char* lo = base + page;       // first accessible byte
+  char* hi = base + 2 * page;   // one past the last accessible byte
+  std::memset(lo, 'a', page);
+
+  const std::string needles[] = {"b", "ab", "aab", std::string(31, 'a') + "b",
+                                 std::string(32, 'a') + "b", std::string(64, 'a') + "b"};
+  for (std::size_t n = 0; n <= 300; ++n) {
+    const std::string_view at_end(hi - n, n);
+    const std::string_view at_start(lo, n);
+    for (const std::string& needle : needles) {
+      for (bool ci : {false, true}) {
+        const LiteralSearcher s(needle, ci);
+        for (std::size_t from = 0; from <= n; from += (from < 70 ? 1 : 17)) {
+          EXPECT_EQ(s.find(at_end, from), npos);
+          EXPECT_EQ(s.find(at_start, from), npos);
+          EXPECT_EQ(logsift::detail::find_portable(s, at_end, from), npos);
+        }
+      }
+    }
+    EXPECT_EQ(logsift::count_newlines(at_end.data(), at_end.data() + n), 0u);
+    EXPECT_EQ(logsift::count_newlines(at_start.data(), at_start.data() + n), 0u);
+  }
+  munmap(raw, 3 * page);
+}
+
+TEST(byte_scan, count_newlines_matches_std_count) {
+  std::mt19937 rng(99);
+  std::vector<char> buf(1000 + 64);
+  for (int density : {0, 1, 10, 50, 100}) {  // percent of '\n'
+    std::uniform_int_distribution<int> pct(0, 99);
+    for (char& c : buf) c = pct(rng) < density ? '\n' : static_cast<char>(rng() % 256);
+    for (std::size_t start = 0; start < 32; start += (start < 8 ? 1 : 7)) {
+      for (std::size_t len = 0; len <= 1000; ++len) {
+        const char* b = buf.data() + start;
+        const ExactBuffer exact(std::string_view(b, len));
+        const char* eb = exact.view().data();
+        const auto want = static_cast<std::size_t>(std::count(b, b + len, '\n'));
+        ASSERT_EQ(logsift::count_newlines(eb, eb + len), want) << density << " " << start << " " << len;
+        ASSERT_EQ(logsift::count_newlines(b, b + len), want) << density << " " << start << " " << len;
+        ASSERT_EQ(logsift::detail::count_newlines_portable(b, b + len), want) << start << " " << len;
+      }
+    }
+  }
+  EXPECT_EQ(logsift::count_newlines(nullptr, nullptr), 0u);
+}
+
+}  // namespace

@@ -36,8 +36,8 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--last", "--last"},
 };
 
-// Rewrites "OPT VALUE" into "OPT=VALUE" (long) or "OPTVALUE" (short) so that CLI11 never
-// mistakes a value for an option; and a bare --color into --color=auto as in grep.
+// Rewrites "OPT VALUE" into "--long-name=VALUE" so that CLI11 never mistakes a value for an
+// option; and a bare --color into --color=auto as in grep.
 std::vector<std::string> normalise_arguments(int argc, const char* const* argv) {
   std::vector<std::string> out;
   bool options_ended = false;
@@ -57,7 +57,14 @@ std::vector<std::string> normalise_arguments(int argc, const char* const* argv) 
       continue;
     }
     if (auto it = kValueOptions.find(arg); it != kValueOptions.end() && i + 1 < argc) {
-      out.push_back(it->second + "=" + argv[++i]);
+      std::string value = argv[++i];
+      if (value.empty()) {
+        // CLI11 rejects "--name=" but takes an empty word as a value.
+        out.push_back(it->second);
+        out.push_back(std::move(value));
+      } else {
+        out.push_back(it->second + "=" + value);
+      }
       continue;
     }
     out.push_back(std::move(arg));

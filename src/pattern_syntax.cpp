@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,12 @@ bool is_word_byte(unsigned char c) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// An interval bound with one more digit (-1 meaning none yet). It saturates just past the limit
+// so that a huge bound is reported as too big rather than overflowing.
+int append_digit(int bound, char digit) {
+  return std::min(max_interval_bound + 1, (bound < 0 ? 0 : bound * 10) + (digit - '0'));
+}
 
 // Length of the character starting at text[pos]: a whole UTF-8 sequence when one is there, else
 // one byte. A multibyte character must stay one unit so that "é*" repeats the character rather
@@ -154,6 +161,7 @@ class BasicTranslator {
       }
     }
     if (!open_groups_.empty()) throw UsageError("Unmatched ( or \\(");
+    if (dfa_error_) throw UsageError(*dfa_error_);
     return std::move(out_);
   }
 
@@ -242,11 +250,11 @@ class BasicTranslator {
         add_repeat("?", "?");
         break;
       case '{':
+        if (!dfa_expression_start_) check_interval_as_dfa_does();
         if (can_repeat()) {
           add_repeat(read_interval(), "");
         } else {
           // Like a leading '*': "\{1\}" at the start matches the text "{1}".
-          if (!dfa_expression_start_) validate_interval_as_dfa_does();
           add_atom("\\{");
         }
         break;
@@ -262,16 +270,11 @@ class BasicTranslator {
         add_anchor("\\B");
         break;
       case '`':
-      case '\'': {
-        // grep's dfa treats these as ordinary zero-width tokens: a following '*' is literal only
-        // where it would have been anyway, and elsewhere repeats the (empty) assertion.
-        const bool was_expression_start = expression_start_;
-        const bool was_dfa_expression_start = dfa_expression_start_;
-        add_atom(c == '`' ? "\\A" : "\\z");
-        expression_start_ = was_expression_start;
-        dfa_expression_start_ = was_dfa_expression_start;
+        add_anchor("\\A");
         break;
-      }
+      case '\'':
+        add_anchor("\\z");
+        break;
       case 'w':
       case 'W':
       case 's':
@@ -294,35 +297,35 @@ class BasicTranslator {
     }
   }
 
-  // One bound of an interval, read the way glibc does: up to ',' or "\}" or the end of the
-  // pattern. Returns -1 when empty and -2 when it is not a number; `stop` is ',' or '}', or '\0'
-  // when the pattern ended first.
+  // One bound of an interval, read token by token the way glibc does: up to ',' or "\}" or the
+  // end of the pattern. glibc only looks at the character a token carries, so "\," ends a bound
+  // and "\0" is a digit (grep's dfa then rejects both). Returns -1 when empty and -2 when not a
+  // number; `stop` is ',' or '}', or '\0' when the pattern ended first.
   int read_bound(char& stop) {
     int value = -1;
     while (!at_end()) {
-      const char c = pattern_[pos_];
-      if (c == ',') {
-        ++pos_;
-        stop = ',';
-        return value;
-      }
+      char c = pattern_[pos_];
       if (c == '\\') {
-        if (peek(1) == '}' && !at_end(1)) {
-          pos_ += 2;
+        if (at_end(1)) {
+          ++pos_;
+          value = -2;
+          continue;
+        }
+        c = pattern_[pos_ + 1];
+        pos_ += 2;
+        if (c == '}') {
           stop = '}';
           return value;
         }
-        pos_ += at_end(1) ? 1 : 2;
-        value = -2;
-        continue;
-      }
-      ++pos_;
-      if (!is_digit(c) || value == -2) {
-        value = -2;
+        if (c >= '1' && c <= '9') c = 'x';  // a back-reference token, not a digit
       } else {
-        // Saturate just past the limit so that huge bounds report "too big", not overflow.
-        value = std::min(max_interval_bound + 1, (value < 0 ? 0 : value * 10) + (c - '0'));
+        ++pos_;
       }
+      if (c == ',') {
+        stop = ',';
+        return value;
+      }
+      value = (!is_digit(c) || value == -2) ? -2 : append_digit(value, c);
     }
     stop = '\0';
     return value;
@@ -333,6 +336,7 @@ class BasicTranslator {
     char stop = '\0';
     int min = read_bound(stop);
     if (stop == '\0') throw UsageError("Unmatched \\{");
+    if (min == -2) throw UsageError(invalid_interval);  // glibc stops reading at a bad lower bound
     if (stop == '}') {
       if (min < 0) throw UsageError(invalid_interval);
       if (min > max_interval_bound) throw UsageError("Regular expression too big");
@@ -341,25 +345,44 @@ class BasicTranslator {
     if (min == -1) min = 0;  // GNU reads "\{,n\}" as "\{0,n\}"
     const int max = read_bound(stop);
     if (stop == '\0') throw UsageError("Unmatched \\{");
-    if (stop == ',' || min == -2 || max == -2 || (max >= 0 && min > max)) {
+    if (stop == ',' || max == -2 || (max >= 0 && min > max)) {
       throw UsageError(invalid_interval);
     }
     if ((max < 0 ? min : max) > max_interval_bound) throw UsageError("Regular expression too big");
     return "{" + std::to_string(min) + "," + (max < 0 ? "" : std::to_string(max)) + "}";
   }
 
-  // grep runs two parsers over a pattern. After a word anchor that follows other text, glibc's
-  // (which does the matching there, so the braces are literal) sees no interval, but grep's dfa
-  // does and rejects a malformed one in its own words: 'a\<\{2\}' matches "a{2}", 'a\<\{2' fails.
-  void validate_interval_as_dfa_does() {
-    const std::size_t brace_end = pos_;
-    try {
-      read_interval();
-    } catch (const UsageError& e) {
-      const bool too_big = std::string_view(e.what()) == "Regular expression too big";
-      throw UsageError(too_big ? "regular expression too big" : "invalid content of \\{\\}");
+  // grep runs two parsers over every pattern: glibc's regcomp over the whole of it, then its own
+  // dfa. This class reads a pattern as regcomp does; where dfa alone objects, its error is kept
+  // and reported only if regcomp found none.
+  void dfa_rejects(std::string message) {
+    if (!dfa_error_) dfa_error_ = std::move(message);
+  }
+
+  // dfa's stricter reading of an interval, with pos_ just past "\{": plain digits, an optional
+  // ',' and more digits, then "\}". It also sees one after an anchor that follows other text,
+  // where regcomp reads a literal brace, so 'a\<\{2\}' matches "a{2}" but 'a\<\{2' is an error.
+  void check_interval_as_dfa_does() {
+    std::size_t p = pos_;
+    int min = -1;
+    int max = -1;
+    for (; p < pattern_.size() && is_digit(pattern_[p]); ++p) min = append_digit(min, pattern_[p]);
+    if (p < pattern_.size()) {
+      if (pattern_[p] != ',') {
+        max = min;
+      } else {
+        min = std::max(min, 0);
+        for (++p; p < pattern_.size() && is_digit(pattern_[p]); ++p) {
+          max = append_digit(max, pattern_[p]);
+        }
+      }
     }
-    pos_ = brace_end;
+    const bool closed = pattern_.substr(p, 2) == "\\}";
+    if (!closed || min < 0 || (max >= 0 && min > max)) {
+      dfa_rejects("invalid content of \\{\\}");
+    } else if (max > max_interval_bound) {
+      dfa_rejects("regular expression too big");
+    }
   }
 
   struct BracketElement {
@@ -460,7 +483,7 @@ class BasicTranslator {
       first = false;
     }
     if (starts_with_colon && ends_with_colon && has_other_than_colon && !has_structure) {
-      throw UsageError("character class syntax is [[:space:]], not [:space:]");
+      dfa_rejects("character class syntax is [[:space:]], not [:space:]");
     }
     re2 += ']';
     add_atom(re2);
@@ -474,6 +497,7 @@ class BasicTranslator {
   bool expression_start_ = true;          // a repetition operator here is a literal
   // The same for grep's dfa parser, for which anchors do not start a new expression.
   bool dfa_expression_start_ = true;
+  std::optional<std::string> dfa_error_;
   std::size_t atom_begin_ = npos;         // where in out_ the last repeatable item begins
   bool atom_repeated_ = false;            // whether that item already carries an operator
 };

@@ -262,9 +262,8 @@ std::string Pipeline::explain() const {
   const Impl& p = *impl_;
   std::string text = "source: read(2) in 256 KiB blocks";
   if (p.source_filter) {
-    text += fmt::format("; pushed down: {} ({})",
-                        p.source_filter_is_pattern ? std::string("PATTERN") : p.stages.front()->describe(),
-                        p.source_filter->describe());
+    text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"
+                                                             : p.stages.front()->describe());
     if (p.source_filter_is_pattern && p.config.invert) text += ", inverted";
   }
   text += '\n';

@@ -17,7 +17,8 @@ std::size_t count_newlines(const char* begin, const char* end) noexcept;
 class LiteralSearcher;
 
 namespace detail {
-// The portable paths, reachable even on AVX2 hardware so that tests can check both against each other.
+// The portable paths, reachable even on AVX2 hardware so that tests can check both paths
+// against each other.
 std::size_t count_newlines_portable(const char* begin, const char* end) noexcept;
 std::size_t find_portable(const LiteralSearcher& searcher, std::string_view haystack,
                           std::size_t from) noexcept;
@@ -39,8 +40,7 @@ class LiteralSearcher {
   friend std::size_t detail::find_portable(const LiteralSearcher&, std::string_view,
                                            std::size_t) noexcept;
 
-  std::size_t find_avx2(std::string_view haystack, std::size_t from) const noexcept;
-  std::size_t find_scalar(std::string_view haystack, std::size_t from) const noexcept;
+  std::size_t find_impl(std::string_view haystack, std::size_t from, bool avx2) const noexcept;
 
   std::string needle_;
   // Case-insensitive mode compares against the lowercased needle; otherwise a copy of needle_.
@@ -48,11 +48,12 @@ class LiteralSearcher {
   bool fold_ = false;
   bool avx2_ = false;
   // The packed pair: two offsets into the needle holding its rarest bytes (equal for 1-byte
-  // needles), and for each the two byte values that count as a hit there (equal unless folding a letter).
+  // needles). A haystack byte c counts as a hit there when (c | fold) == byte; fold is 0x20 for a
+  // letter in case-insensitive mode (byte is then lowercase) and 0 otherwise.
   std::size_t rare1_ = 0;
   std::size_t rare2_ = 0;
-  std::uint8_t rare1_lo_ = 0, rare1_hi_ = 0;
-  std::uint8_t rare2_lo_ = 0, rare2_hi_ = 0;
+  std::uint8_t rare1_byte_ = 0, rare1_fold_ = 0;
+  std::uint8_t rare2_byte_ = 0, rare2_fold_ = 0;
 };
 
 }  // namespace logsift

@@ -107,6 +107,20 @@ CASES = [
     C(f"-c 'x?y+' {A}"),
     C(f"-c '\"items\":(1[0-2])}}' {A}"),
     C(f"-c 'payload dump' {A}"),
+    C(f"-c 'event={{' {A}"),
+    C(f"-c 'event=\\{{\"type\"' {A}"),
+    C(f"-c '()' {A}"),
+    C(f"-c 'ERROR|' {A}"),
+    C(f"-o -m 3 '(|E)RROR' {A}"),
+    C(f"-c '\\sERROR\\s' {A}"),
+    C(f"-o -m 5 '\\S+=\\S+' {A}"),
+    C(f"-c '\\Bor' {A}"),
+    C(f"-c '[]x-]' {P}"),
+    C(f"-o -m 5 '[]\\[]' {P}"),
+    C(f"-c '[[:upper:]]{{5}}' {A}"),
+    C(f"-c '(a*)*b' {A}"),
+    C(f"-c -i '[A-F]{{16}}' {A}"),
+    C(f"-o -m 5 '[[:punct:]]+' {A}"),
     # ---- -w / -x ---------------------------------------------------------------------------------
     C(f"-w ERROR {A}"),
     C(f"-c -w 'worker-1' {A}"),
@@ -161,6 +175,12 @@ CASES = [
     C(f"-m 1 ERROR {A} {CRLF} {NONL}"),
     C(f"-m 2 -n -v INFO {A}"),
     C(f"-m 1000000 -c INFO {A}"),
+    C(f"-c -m 0 ERROR {A}"),
+    C(f"-L -m 0 ERROR {A} {EMPTY}"),
+    C(f"-m 02 -n ERROR {A}"),
+    C(f"-m 99999999999999999999 -c ERROR {A}"),
+    C(f"-m 1 -v -n ERROR {NONL}"),
+    C(f"-m 1 -L ERROR {A} {EMPTY}"),
     # ---- context ----------------------------------------------------------------------------------
     C(f"-A 2 FATAL {A}"),
     C(f"-B 2 FATAL {A}"),
@@ -186,6 +206,12 @@ CASES = [
     C(f"-A 1 '' {NONL}"),
     C(f"-B 100 -n FATAL {A}", ),
     C(f"-A 1000 -c FATAL {A}"),
+    C(f"-A 01 -m 2 FATAL {A}"),
+    C(f"-A 99999999999999999999 -c FATAL {A}"),
+    C(f"-v -C 1 -n INFO {BLANK}"),
+    C(f"-c -A 1 ERROR {A}"),
+    C(f"-A 1 -m 1 ERROR {A} {CRLF} {NONL} {EMPTY}"),
+    C(f"-B 1 -n -b ERROR {CRLF}"),
     # -m with context: trailing context keeps going after the m-th match
     C(f"-m 2 -A 3 ERROR {A}"),
     C(f"-m 2 -A 5 -n INFO {A}"),
@@ -208,6 +234,18 @@ CASES = [
     C(f"-l ERROR {A} nosuch.log {CRLF}"),
     C(f"-lH ERROR {A}"),
     C(f"-l -h ERROR {A}"),
+    C(f"-H -h ERROR {CRLF}"),
+    C(f"-h -H ERROR {CRLF}"),
+    C(f"-l -L ERROR {A} {EMPTY}"),
+    C(f"-L -l ERROR {A} {EMPTY}"),
+    C(f"-c -o -v ERROR {A}"),
+    C(f"-q -c ERROR {A}"),
+    C(f"-q -l ERROR {A}"),
+    C(f"--color=always -q ERROR {A}"),
+    C(f"-c -n ERROR {A} {CRLF}"),
+    C(f"--label=X ERROR {CRLF}"),
+    C(f"-e ERROR -f {EMPTY} -c {A}"),
+    C(f"-F -x -c '' {BLANK}"),
     # ---- several files, missing files, directories ------------------------------------------------
     C(f"-c ERROR {A} {CRLF} {EMPTY}"),
     C(f"-ch ERROR {A} {CRLF} {EMPTY}"),
@@ -267,6 +305,25 @@ CASES = [
     C("-c 'a{2,3}'", stdin=b"a\naa\naaa\naaaa\n"),
     C("-o 'a{2,3}'", stdin=b"aaaaaaa\n"),
     C("-x -o 'a+'", stdin=b"aaa\naab\n"),
+    C("-x 'a|ab'", stdin=b"ab\na\nabc\n"),
+    C("-w 'a|ab'", stdin=b"ab c\nabc\n"),
+    C("-o '^a|b'", stdin=b"aab\nbab\n"),
+    C("-o '^a'", stdin=b"aaa\n"),
+    C("-o 'a$'", stdin=b"aaa\n"),
+    C("-o '\\bx'", stdin=b"x xx yx x\n"),
+    C("-o -w 'x+'", stdin=b"xx_x xxx x-x\n"),
+    C("-c -w foo", stdin=b"xfoo foo\nfoofoo\nfoo1\n"),
+    C("-o -e '' -e ERROR", stdin=SIN),
+    C("-c -e '' -e ERROR", stdin=SIN),
+    C("-n -b -o -H 'e'", stdin=b"one\ntwo three\n"),
+    C(f"--label=X -c ERROR - {CRLF}", stdin=SIN),
+    C("-r ERROR -", stdin=SIN),
+    C("-i -o '[é]cole'", stdin="ÉCOLE école Ecole\n".encode()),
+    C("-i -o 'k|s'", stdin="K \u212a \u017f s S\n".encode()),
+    C("--color=always 'x*'", stdin=b"a x xx\n"),
+    C("--color=always -w 'foo'", stdin=b"foobar foo\n"),
+    C("--color=always -i 'ab'", stdin=b"ab AB aB\n"),
+    C("-o -n '.*'", stdin=b"a\n\nbc\n"),
     # ---- colours ----------------------------------------------------------------------------------
     C(f"--color=always ERROR {CRLF}"),
     C(f"--color=always -m 20 ERROR {A}"),
@@ -315,13 +372,22 @@ CASES = [
     C(f"-v -c -f {EMPTY} {A}"),
     C(f"-f {PATS} -e WARN -c {A}"),
     C(f"-c -f {BLANK} {A}"),
-    C(f"-c -f {CRLF} {CRLF}"),
+    C(f"-c -f {CRLF} {CRLF}", err="prefix"),  # `[worker-1]` is an invalid range: a syntax error
+    C(f"-c -f {UTF8} {UTF8} {A}"),
+    C(f"-F -c -f {UTF8} {A}"),
+    C(f"-i -F -c -f {PATS} {A}"),
+    C(f"-x -f {PATS} {CRLF} {NONL}"),
+    C(f"-L -f {EMPTY} {A}"),
+    C(f"-l -f {EMPTY} {A}"),
+    C(f"-e ERROR nosuch-pattern-as-file {NONL}"),
+    C(f"-f {PATS} {NONL}"),
     C(f"-f nosuch-patterns.txt {A}"),
     C(["ERROR\nFATAL", A]),
     C(["-c", "ERROR\n", A]),
     C(["-n", "-e", "WARN\nFATAL", "-e", "deadlock", A]),
     C(["-c", "\nERROR", BLANK]),
     C(["-o", "ERROR\nINFO", NONL]),
+    C(["-F", "-c", "\nERROR", A]),
     # ---- long options -----------------------------------------------------------------------------
     C(f"--ignore-case 'tls handshake' {A}"),
     C(f"--count ERROR {A}"),
@@ -410,6 +476,10 @@ CASES = [
     C(f"-r NO_SUCH_TEXT {TREE}"),
     C(f"--exclude='*.txt' ERROR {TREE}/notes.txt {TREE}/app.log"),
     C(f"--include='*.log' ERROR {TREE}/notes.txt {TREE}/app.log"),
+    C(f"-r --exclude='sub*' ERROR {TREE}", sort=True),
+    C(f"-r --include='deep*' ERROR {TREE}", sort=True),
+    C(f"-r --include='*.nothing' ERROR {TREE}"),
+    C(f"-r -L --exclude='*.log' ERROR {TREE}", sort=True),
     # ---- binary files (NUL) -----------------------------------------------------------------------
     C(f"ERROR {NUL}"),
     C(f"-c ERROR {NUL}"),
@@ -438,6 +508,8 @@ CASES = [
     C(f"-v good {BADU}"),
     C(f"-l ERROR {BADU}"),
     C(f"-a -i 'CAFÉ' {BADU}"),
+    C(f"-a -o '[^a-z ]+' {BADU}"),
+    C(f"-a -c -v '^[[:print:]]*$' {BADU}"),
     # ---- CRLF -------------------------------------------------------------------------------------
     C(f"ERROR {CRLF}"),
     C(f"-c 'ERROR$' {CRLF}"),
@@ -446,6 +518,9 @@ CASES = [
     C(f"-o '[A-Z]+$' {CRLF}"),
     C(f"-n --color=always ERROR {CRLF}"),
     C(f"-v -c '' {CRLF}"),
+    C(f"-v -c '' {CRLF} {A}"),
+    C(f"-v -L '' {CRLF} {A}"),
+    C(f"-v -c -x '' {CRLF}"),
     C(f"-b -o 'line' {CRLF}"),
     # ---- no final newline ------------------------------------------------------------------------
     C(f"ERROR {NONL}"),
@@ -502,6 +577,10 @@ CASES = [
     C(f"-i -n 'ångström' {UTF8}"),
     C(f"-o -i 'zoë' {UTF8} {A}"),
     C(f"-c -i 'søren|josé' {A}"),
+    C(f"-i -w 'école' {UTF8}"),
+    C(f"-F -w 'Jos' {UTF8}"),
+    C(f"-F -i 'CAFÉ' {UTF8}"),
+    C(f"-o '\\w+' {UTF8}"),
     # ---- long line --------------------------------------------------------------------------------
     C(f"-c NEEDLE {LONG}"),
     C(f"-b -o NEEDLE {LONG}"),
@@ -516,6 +595,9 @@ CASES = [
     C(f"-l NEEDLE {LONG} {CRLF}"),
     C(f"-n 'after line 1$' {LONG}"),
     C(f"-o -b 'e NE+D' {LONG}"),
+    C(f"-B 3 -n 'after line 1 ' {LONG}"),
+    C(f"-C 1 -c NEEDLE {LONG}"),
+    C(f"-v -c NEEDLE {LONG}"),
     # ---- apache_logs ------------------------------------------------------------------------------
     C(f"-c '\" 404 ' {P}"),
     C(f"-c -i 'googlebot' {P}"),
@@ -542,6 +624,9 @@ CASES = [
     C(f"-B x ERROR {A}", err="prefix"),
     C(f"-C '' ERROR {A}", err="prefix"),
     C(f"--max-count=x ERROR {A}", err="prefix"),
+    C(f"-m 2x ERROR {A}", err="prefix"),
+    C(f"-A 1x ERROR {A}", err="prefix"),
+    C(f"-c ERROR -- -x", err="exact"),
     C("", err="first"),
     C("-c", err="first"),
     C("-e", err="first"),
@@ -664,8 +749,13 @@ def sorted_lines(b):
 
 def check_stderr(mode, gerr, lerr):
     """None if fine, else a short explanation."""
-    glines = gerr.decode("utf-8", "replace").splitlines()
-    llines = lerr.decode("utf-8", "replace").splitlines()
+    # split on \n only: str.splitlines() would also split on \r (error texts may quote CRLF patterns)
+    glines = gerr.decode("utf-8", "replace").split("\n")
+    llines = lerr.decode("utf-8", "replace").split("\n")
+    if glines[-1] == "":
+        glines.pop()
+    if llines[-1] == "":
+        llines.pop()
     if mode == "exact":
         want = [("logsift:" + l[5:]) if l.startswith("grep:") else l for l in glines]
         if want != llines:
@@ -700,8 +790,7 @@ def run_case(logsift, case):
     problems = []
     if case.sort:
         gout, lout = sorted_lines(gout), sorted_lines(lout)
-        gerr = b"\n".join(sorted(gerr.splitlines()))
-        lerr = b"\n".join(sorted(lerr.splitlines()))
+        gerr, lerr = sorted_lines(gerr), sorted_lines(lerr)
     if gout != lout:
         n, x, y = first_diff(gout, lout)
         problems.append("stdout line %d: grep %s logsift %s (bytes %d vs %d)"
@@ -722,7 +811,8 @@ def check_lazy(logsift):
     """`yes 'a b' | logsift -m 2 a` prints exactly 2 lines and exits within 2 seconds."""
     problems = []
     for args, want in ((["-m", "2", "a"], b"a b\na b\n"), (["-q", "a"], b""),
-                       (["-l", "b"], b"(standard input)\n"), (["-m", "1", "-c", "b"], b"1\n")):
+                       (["-l", "b"], b"(standard input)\n"), (["-m", "1", "-c", "b"], b"1\n"),
+                       (["-m", "1", "-A", "2", "-n", "b"], b"1:a b\n2-a b\n3-a b\n")):
         yes = subprocess.Popen(["yes", "a b"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         t0 = time.monotonic()
         try:

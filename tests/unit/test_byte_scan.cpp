@@ -1,5 +1,3 @@
-#include "logsift/byte_scan.hpp"
-
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "logsift/byte_scan.hpp"
 
 namespace {
 
@@ -136,7 +136,8 @@ TEST(byte_scan, literal_match_at_last_byte) {
 TEST(byte_scan, needle_longer_than_haystack) {
   const std::string needle(70, 'a');
   for (std::size_t len = 0; len < needle.size(); ++len) {
-    const std::string hay(len, 'a');  // a prefix of the needle: every byte matches, but it never fits
+    // A prefix of the needle: every byte matches, but the needle never fits.
+    const std::string hay(len, 'a');
     for (bool ci : {false, true}) {
       const LiteralSearcher s(needle, ci);
       const ExactBuffer buf(hay);
@@ -157,7 +158,8 @@ TEST(byte_scan, overlapping_occurrences) {
   EXPECT_TRUE(check_all_from(LiteralSearcher("abab"), "abababababab", false));
   // Long runs: every start is a candidate for a needle made of one repeated byte.
   EXPECT_TRUE(check_all_from(LiteralSearcher(std::string(33, 'a')), std::string(150, 'a'), false));
-  EXPECT_TRUE(check_all_from(LiteralSearcher(std::string(33, 'A'), true), std::string(150, 'a'), true));
+  EXPECT_TRUE(
+      check_all_from(LiteralSearcher(std::string(33, 'A'), true), std::string(150, 'a'), true));
 }
 
 // Needles of lengths around the 32-byte vector width, planted at every position of haystacks of
@@ -283,12 +285,15 @@ TEST(byte_scan, never_reads_outside_the_haystack) {
   char* base = static_cast<char*>(raw);
   ASSERT_EQ(mprotect(base, page, PROT_NONE), 0);
   ASSERT_EQ(mprotect(base + 2 * page, page, PROT_NONE), 0);
-  char* lo = base + page;       // first accessible byte
-  char* hi = base + 2 * page;   // one past the last accessible byte
+  char* lo = base + page;      // first accessible byte
+  char* hi = base + 2 * page;  // one past the last accessible byte
   std::memset(lo, 'a', page);
 
-  const std::string needles[] = {"b", "ab", "aab", std::string(31, 'a') + "b",
-                                 std::string(32, 'a') + "b", std::string(64, 'a') + "b"};
+  // Haystacks are all 'a', so these never match and every scan runs to the very last byte.
+  const std::string needles[] = {
+      "b", "ab", "aab", std::string(31, 'a') + "b", std::string(32, 'a') + "b",
+      std::string(64, 'a') + "b",
+  };
   for (std::size_t n = 0; n <= 300; ++n) {
     const std::string_view at_end(hi - n, n);
     const std::string_view at_start(lo, n);
@@ -320,9 +325,12 @@ TEST(byte_scan, count_newlines_matches_std_count) {
         const ExactBuffer exact(std::string_view(b, len));
         const char* eb = exact.view().data();
         const auto want = static_cast<std::size_t>(std::count(b, b + len, '\n'));
-        ASSERT_EQ(logsift::count_newlines(eb, eb + len), want) << density << " " << start << " " << len;
-        ASSERT_EQ(logsift::count_newlines(b, b + len), want) << density << " " << start << " " << len;
-        ASSERT_EQ(logsift::detail::count_newlines_portable(b, b + len), want) << start << " " << len;
+        ASSERT_EQ(logsift::count_newlines(eb, eb + len), want)
+            << density << " " << start << " " << len;
+        ASSERT_EQ(logsift::count_newlines(b, b + len), want)
+            << density << " " << start << " " << len;
+        ASSERT_EQ(logsift::detail::count_newlines_portable(b, b + len), want)
+            << start << " " << len;
       }
     }
   }

@@ -143,12 +143,14 @@ TEST(pattern_syntax, bre_repetition_after_word_anchor_is_literal) {
                                        });
 }
 
-TEST(pattern_syntax, bre_buffer_anchors_repeat_like_ordinary_tokens) {
-  // grep's dfa: 'a\`*' selects every line with an "a"; '\`*' selects only "*".
+TEST(pattern_syntax, bre_repetition_after_buffer_anchor_is_literal) {
+  // As after any other anchor in glibc's regcomp. (grep is not consistent here: when its dfa
+  // matcher runs instead, 'a\`*' selects every line with an "a".)
   expect_translations(translate_basic, {
                                            {R"(\`a\')", R"(\Aa\z)"},
-                                           {R"(a\`*)", R"(a\A*)"},
                                            {R"(\`*)", R"(\A\*)"},
+                                           {R"(a\`*)", R"(a\A\*)"},
+                                           {R"(a\'\{2\})", R"(a\z\{2\})"},
                                        });
 }
 
@@ -337,6 +339,30 @@ TEST(pattern_syntax, bre_bad_intervals_are_errors) {
                                      {R"(a\{1,2,3\})", R"(Invalid content of \{\})"},
                                      {R"(a\{32768\})", "Regular expression too big"},
                                      {R"(a\{1,99999999999\})", "Regular expression too big"},
+                                 });
+}
+
+TEST(pattern_syntax, bre_intervals_grep_checks_twice) {
+  // grep's dfa parser re-reads every interval, even one that regcomp reads as literal braces
+  // after an anchor, and allows no escapes inside.
+  expect_errors(translate_basic, {
+                                     {R"(a\{1\,2\})", R"(invalid content of \{\})"},
+                                     {R"(a\{\02\})", R"(invalid content of \{\})"},
+                                     {R"(a\<\{2)", R"(invalid content of \{\})"},
+                                     {R"(a\b\{\})", R"(invalid content of \{\})"},
+                                     {R"(a\>\{2,1\})", R"(invalid content of \{\})"},
+                                     {R"(a\B\{40000\})", "regular expression too big"},
+                                 });
+  // Where dfa too reads literal braces, nothing is checked.
+  expect_translations(translate_basic, {{R"(\<\{2)", R"(\b\{2)"}, {R"(^\{2)", R"(^\{2)"}});
+}
+
+TEST(pattern_syntax, bre_regcomp_errors_come_before_dfa_errors) {
+  expect_errors(translate_basic, {
+                                     {R"(\(a\{1\,2\))", R"(Unmatched \{)"},
+                                     {R"([:alpha:]\))", R"(Unmatched ) or \))"},
+                                     {R"(x\b\{\)", "Trailing backslash"},
+                                     {R"(a\{1\,2\}[:a:])", R"(invalid content of \{\})"},
                                  });
 }
 

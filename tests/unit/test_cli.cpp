@@ -1,0 +1,77 @@
+#include "logsift/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include "logsift/error.hpp"
+
+namespace logsift {
+namespace {
+
+CommandLine parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "logsift");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(cli, first_positional_is_the_pattern) {
+  Config config = parse({"ERROR", "a.log", "b.log"}).config;
+  EXPECT_EQ(config.patterns, (std::vector<std::string>{"ERROR"}));
+  EXPECT_EQ(config.files, (std::vector<std::string>{"a.log", "b.log"}));
+}
+
+TEST(cli, regexp_values_may_start_with_a_dash_or_be_empty) {
+  Config config = parse({"-e", "-x", "-e", "", "file"}).config;
+  EXPECT_EQ(config.patterns, (std::vector<std::string>{"-x", ""}));
+  EXPECT_EQ(config.files, (std::vector<std::string>{"file"}));
+}
+
+TEST(cli, stages_keep_command_line_order_with_repeats) {
+  Config config = parse({"--take", "5", "--keep", "X", "--uniq", "--keep", "Y", "-e", "p"}).config;
+  EXPECT_EQ(config.stages, (std::vector<StageSpec>{{"--take", "5"}, {"--keep", "X"}, {"--uniq", ""}, {"--keep", "Y"}}));
+}
+
+TEST(cli, bundled_short_flags_and_attached_values) {
+  Config config = parse({"-inH", "-A2", "-m1", "x"}).config;
+  EXPECT_TRUE(config.ignore_case);
+  EXPECT_TRUE(config.line_number);
+  EXPECT_EQ(config.with_filename, true);
+  EXPECT_EQ(config.after, 2u);
+  EXPECT_EQ(config.max_count, std::uint64_t{1});
+}
+
+TEST(cli, context_sets_both_sides_unless_one_is_given) {
+  Config config = parse({"-C", "3", "-A", "1", "x"}).config;
+  EXPECT_EQ(config.before, 3u);
+  EXPECT_EQ(config.after, 1u);
+}
+
+TEST(cli, last_of_with_and_no_filename_wins) {
+  EXPECT_EQ(parse({"-H", "-h", "x"}).config.with_filename, false);
+  EXPECT_EQ(parse({"-h", "-H", "x"}).config.with_filename, true);
+}
+
+TEST(cli, negative_max_count_means_no_limit) { EXPECT_FALSE(parse({"-m", "-1", "x"}).config.max_count); }
+
+TEST(cli, bad_input_is_a_usage_error) {
+  EXPECT_THROW(parse({"--bogus", "x"}), UsageError);
+  EXPECT_THROW(parse({"-m", "many", "x"}), UsageError);
+  EXPECT_THROW(parse({"-A", "-1", "x"}), UsageError);
+  EXPECT_THROW(parse({"--color=sometimes", "x"}), UsageError);
+  EXPECT_THROW(parse({}), UsageError);
+  EXPECT_THROW(parse({"-F", "-G", "x"}), UsageError);
+}
+
+TEST(cli, help_and_version_do_not_search) {
+  EXPECT_TRUE(parse({"--help"}).immediate_output);
+  EXPECT_NE(parse({"-V"}).immediate_output->find("logsift"), std::string::npos);
+}
+
+TEST(cli, bare_color_means_auto) {
+  Config config = parse({"--color", "ERROR", "file"}).config;
+  EXPECT_EQ(config.color, ColorMode::automatic);
+  EXPECT_EQ(config.patterns, (std::vector<std::string>{"ERROR"}));
+}
+
+}  // namespace
+}  // namespace logsift

@@ -1,0 +1,165 @@
+#include "logsift/sink.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "logsift/matcher.hpp"
+#include "logsift/output.hpp"
+
+namespace logsift {
+namespace {
+
+// Records printer events as text: "S3:line[0,1)" selected (with its spans), "C2:line" context,
+// "--" a separator request (the sink asks before every group; the printer decides whether to print).
+class RecordingPrinter final : public Printer {
+ public:
+  std::vector<std::string> events;
+  bool lines = true;
+  void begin_input(std::string_view name) override { events.push_back("begin " + std::string(name)); }
+  void selected_line(const Line& line, std::span<const Span> spans) override {
+    std::string event = "S" + std::to_string(line.number) + ":" + std::string(line.text);
+    for (const Span& span : spans) event += "[" + std::to_string(span.begin) + "," + std::to_string(span.end) + ")";
+    events.push_back(event);
+  }
+  void context_line(const Line& line, std::span<const Span>) override {
+    events.push_back("C" + std::to_string(line.number) + ":" + std::string(line.text));
+  }
+  void group_separator() override { events.push_back("--"); }
+  void end_input(const InputSummary& summary) override {
+    events.push_back("end " + std::to_string(summary.selected) + (summary.binary_match ? " binary" : ""));
+  }
+  bool wants_lines() const override { return lines; }
+  bool wants_spans() const override { return true; }
+};
+
+struct SinkRun {
+  std::vector<std::string> events;
+  std::size_t consumed = 0;  // lines sent before the sink said it was done
+};
+
+SinkRun run_sink(const std::vector<std::string>& lines, const std::string& pattern, SinkOptions options,
+             bool wants_lines = true, bool saw_nul = false) {
+  RecordingPrinter printer;
+  printer.lines = wants_lines;
+  Diagnostics diagnostics(true);
+  auto input = std::make_shared<InputState>();
+  input->saw_nul = saw_nul;
+  MatcherOptions matcher_options;
+  matcher_options.leftmost_longest = true;
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{pattern}, matcher_options);
+  Sink sink = grep_sink(matcher, options, &printer, &diagnostics, "f", input);
+  SinkRun run;
+  for (std::size_t i = 0; i < lines.size() && !sink.done(); ++i) {
+    Line line{lines[i], i + 1, 0};
+    sink.send(line);
+    ++run.consumed;
+  }
+  sink.close();
+  run.events = printer.events;
+  return run;
+}
+
+const std::vector<std::string> kLines = {"a1", "b", "c", "a2", "d", "e", "f", "a3", "g"};
+
+TEST(sink, is_primed_on_creation_and_reports_begin_at_once) {
+  RecordingPrinter printer;
+  Diagnostics diagnostics(true);
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, MatcherOptions{});
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "name", std::make_shared<InputState>());
+  ASSERT_EQ(printer.events.size(), 1u);
+  EXPECT_EQ(printer.events[0], "begin name");
+  EXPECT_FALSE(sink.done());
+}
+
+TEST(sink, selects_matching_lines_with_spans) {
+  SinkRun run = run_sink({"xaax", "b"}, "a+", {});
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "S1:xaax[1,3)", "end 1"}));
+}
+
+TEST(sink, context_groups_are_separated) {
+  SinkOptions options;
+  options.before = 1;
+  options.after = 1;
+  SinkRun run = run_sink(kLines, "a", options);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "S1:a1[0,1)", "C2:b", "C3:c", "S4:a2[0,1)", "C5:d",
+                                                  "--", "C7:f", "S8:a3[0,1)", "C9:g", "end 3"}));
+}
+
+TEST(sink, max_count_stops_reading_without_context) {
+  SinkOptions options;
+  options.max_count = 2;
+  SinkRun run = run_sink(kLines, "a", options);
+  EXPECT_EQ(run.consumed, 4u);
+  EXPECT_EQ(run.events.back(), "end 2");
+}
+
+TEST(sink, trailing_context_after_max_count_includes_matching_lines) {
+  SinkOptions options;
+  options.max_count = 1;
+  options.after = 3;
+  SinkRun run = run_sink(kLines, "a|c", options);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "S1:a1[0,1)", "C2:b", "C3:c", "C4:a2", "end 1"}));
+  EXPECT_EQ(run.consumed, 4u);
+}
+
+TEST(sink, invert_selects_non_matching_lines) {
+  SinkOptions options;
+  options.invert = true;
+  SinkRun run = run_sink({"a", "b", "a"}, "a", options);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "S2:b", "end 1"}));
+}
+
+TEST(sink, count_only_printer_stops_at_first_match_when_asked) {
+  SinkOptions options;
+  options.stop_at_first_match = true;
+  SinkRun run = run_sink(kLines, "a", options, false);
+  EXPECT_EQ(run.consumed, 1u);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "end 1"}));
+}
+
+TEST(sink, binary_input_reports_a_match_instead_of_lines) {
+  SinkRun run = run_sink(kLines, "a", {}, true, true);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "end 1 binary"}));
+  EXPECT_EQ(run.consumed, 1u);
+}
+
+TEST(sink, errors_are_reported_and_the_sink_goes_on) {
+  RecordingPrinter printer;
+  Diagnostics diagnostics(true);
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, MatcherOptions{});
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "f", std::make_shared<InputState>());
+  Line line{"a", 1, 0};
+  sink.send(line);
+  sink.raise("Input/output error");
+  EXPECT_FALSE(sink.done());
+  EXPECT_TRUE(diagnostics.had_error());
+  sink.close();
+  EXPECT_TRUE(sink.done());
+  EXPECT_EQ(sink.summary().selected, 1u);
+}
+
+class ThrowingPrinter final : public Printer {
+ public:
+  void begin_input(std::string_view) override {}
+  void selected_line(const Line&, std::span<const Span>) override { throw WriteError("write error: disk full"); }
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return false; }
+};
+
+TEST(sink, printer_failure_reaches_the_sender) {
+  ThrowingPrinter printer;
+  Diagnostics diagnostics(true);
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, MatcherOptions{});
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "f", std::make_shared<InputState>());
+  Line line{"a", 1, 0};
+  EXPECT_THROW(sink.send(line), WriteError);
+  EXPECT_TRUE(sink.done());
+}
+
+}  // namespace
+}  // namespace logsift

@@ -1,6 +1,7 @@
 #include "logsift/stage.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <deque>
 #include <fmt/format.h>
 #include <functional>
@@ -113,7 +114,8 @@ generator<Line> slice(generator<Line> input, std::uint64_t start, std::optional<
   for (const Line& line : input) {
     if (index == next) {
       co_yield line;
-      next += step;
+      // Saturate: a wrapped `next` would never stop a huge step (--slice 5:10:18446744073709551615).
+      next = step > UINT64_MAX - next ? UINT64_MAX : next + step;
       // Stop pulling as soon as no further line can be passed, so upstream reads no more.
       if (stop && next >= *stop) co_return;
     }

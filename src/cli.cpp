@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -72,25 +74,29 @@ std::vector<std::string> normalise_arguments(int argc, const char* const* argv) 
   return out;
 }
 
-std::size_t parse_context(const std::string& text) {
+// grep's numbers: decimal digits; a value too large to store means "as many as possible".
+std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
   std::uint64_t value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end) {
-    throw UsageError(fmt::format("{}: invalid context length argument", text));
-  }
-  return static_cast<std::size_t>(value);
+  if (text.empty() || ptr != end) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) return std::numeric_limits<std::uint64_t>::max();
+  if (ec != std::errc{}) return std::nullopt;
+  return value;
+}
+
+std::size_t parse_context(const std::string& text) {
+  std::optional<std::uint64_t> value = parse_unsigned(text);
+  if (!value) throw UsageError(fmt::format("{}: invalid context length argument", text));
+  return static_cast<std::size_t>(std::min<std::uint64_t>(*value, std::numeric_limits<std::size_t>::max()));
 }
 
 std::optional<std::uint64_t> parse_max_count(const std::string& text) {
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end) {
-    throw UsageError(fmt::format("invalid max count '{}'", text));
-  }
-  if (value < 0) return std::nullopt;  // grep: a negative count means no limit
-  return static_cast<std::uint64_t>(value);
+  // grep: a negative count means no limit.
+  if (!text.empty() && text[0] == '-' && parse_unsigned(text.substr(1))) return std::nullopt;
+  std::optional<std::uint64_t> value = parse_unsigned(text);
+  if (!value) throw UsageError(fmt::format("invalid max count '{}'", text));
+  return *value;
 }
 
 std::vector<std::string> read_pattern_file(const std::string& path) {
@@ -197,8 +203,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 
   const std::string output = "Output";
   app.add_flag("-c,--count", config.count, "Print only a count of selected lines per file")->group(output);
-  app.add_flag("-l,--files-with-matches", files_with_matches, "Print only names of files with selected lines")->group(output);
-  app.add_flag("-L,--files-without-match", files_without_match, "Print only names of files with no selected line")->group(output);
+  CLI::Option* with_matches_option = app.add_flag("-l,--files-with-matches", files_with_matches, "Print only names of files with selected lines")->group(output);
+  CLI::Option* without_match_option = app.add_flag("-L,--files-without-match", files_without_match, "Print only names of files with no selected line")->group(output);
   app.add_flag("-o,--only-matching", config.only_matching, "Print only the matched parts of lines")->group(output);
   app.add_flag("-q,--quiet,--silent", config.quiet, "Print nothing; exit 0 at the first match")->group(output);
   app.add_flag("-n,--line-number", config.line_number, "Prefix each line with its line number")->group(output);
@@ -206,10 +212,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::Option* with_filename_option = app.add_flag("-H,--with-filename", with_filename, "Prefix each line with its file name")->group(output);
   CLI::Option* no_filename_option = app.add_flag("-h,--no-filename", no_filename, "Never prefix lines with file names")->group(output);
   app.add_option("--label", config.label, "Name to show for standard input")->group(output);
-  app.add_option("-m,--max-count", max_count, "Stop after NUM selected lines per file")->group(output)->type_name("NUM");
-  app.add_option("-A,--after-context", after, "Print NUM lines of trailing context")->group(output)->type_name("NUM");
-  app.add_option("-B,--before-context", before, "Print NUM lines of leading context")->group(output)->type_name("NUM");
-  app.add_option("-C,--context", context, "Print NUM lines of context on both sides")->group(output)->type_name("NUM");
+  CLI::Option* max_count_option = app.add_option("-m,--max-count", max_count, "Stop after NUM selected lines per file")->group(output)->type_name("NUM");
+  CLI::Option* after_option = app.add_option("-A,--after-context", after, "Print NUM lines of trailing context")->group(output)->type_name("NUM");
+  CLI::Option* before_option = app.add_option("-B,--before-context", before, "Print NUM lines of leading context")->group(output)->type_name("NUM");
+  CLI::Option* context_option = app.add_option("-C,--context", context, "Print NUM lines of context on both sides")->group(output)->type_name("NUM");
   app.add_option("--color,--colour", color, "Color matches: always, never or auto")->group(output)->type_name("WHEN");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
 
@@ -269,17 +275,20 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   }
   config.files.assign(positionals.begin() + static_cast<std::ptrdiff_t>(next), positionals.end());
 
-  // As in grep, the last of -H and -h wins.
+  // As in grep, the last of -H and -h wins, and the last of -l and -L.
   for (const CLI::Option* option : app.parse_order()) {
     if (option == with_filename_option) config.with_filename = true;
     if (option == no_filename_option) config.with_filename = false;
+    if (option == with_matches_option) config.listing = FileListing::with_matches;
+    if (option == without_match_option) config.listing = FileListing::without_match;
   }
-  if (files_with_matches) config.listing = FileListing::with_matches;
-  if (files_without_match) config.listing = FileListing::without_match;
-  if (!max_count.empty()) config.max_count = parse_max_count(max_count);
-  if (!context.empty()) config.before = config.after = parse_context(context);
-  if (!after.empty()) config.after = parse_context(after);
-  if (!before.empty()) config.before = parse_context(before);
+  if (max_count_option->count() > 0) config.max_count = parse_max_count(max_count);
+  // An explicit 0 still asks for context handling: grep then separates groups with "--".
+  if (context_option->count() > 0) config.before = config.after = parse_context(context);
+  if (after_option->count() > 0) config.after = parse_context(after);
+  if (before_option->count() > 0) config.before = parse_context(before);
+  config.context_requested =
+      context_option->count() > 0 || after_option->count() > 0 || before_option->count() > 0;
   config.color = parse_color(color);
   if (config.follow_symlinks) config.recursive = true;
   return result;

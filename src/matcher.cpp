@@ -213,6 +213,8 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
 
 bool Matcher::matches_every_line() const { return impl_->every_line; }
 
+bool Matcher::matches_no_line() const { return impl_->regex == nullptr; }
+
 std::string Matcher::describe() const {
   if (!impl_->regex) return "matches nothing";
   if (impl_->every_line) return "matches every line";

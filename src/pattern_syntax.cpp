@@ -1,6 +1,8 @@
 // Rewrites GNU grep's pattern dialects into RE2 syntax. The BRE rules follow what GNU grep 3.8
-// actually does (its dfa.c and glibc's regcomp agree on everything handled here), including the
-// context-dependent cases: which '*', '^' and '$' are literals, and when "\{" starts an interval.
+// does, including the context-dependent cases: which '*', '^' and '$' are literals and when "\{"
+// starts an interval. grep parses every pattern twice, with glibc's regcomp and then its own dfa;
+// where the two disagree on meaning we follow regcomp, and we report the errors of both, in
+// grep's order and wording.
 #include "logsift/pattern_syntax.hpp"
 
 #include <algorithm>
@@ -131,7 +133,11 @@ class BasicTranslator {
           break;
         case '*':
           ++pos_;
-          add_repeat("*", "*");
+          if (can_repeat()) {
+            add_repeat("*");
+          } else {
+            add_atom("\\*");
+          }
           break;
         case '^':
           ++pos_;
@@ -149,15 +155,9 @@ class BasicTranslator {
             add_atom("\\$");
           }
           break;
-        default: {
-          const std::size_t length = char_length(pattern_, pos_);
-          const std::string_view ch = pattern_.substr(pos_, length);
-          pos_ += length;
-          std::string literal;
-          append_literal(literal, ch);
-          add_atom(literal);
+        default:
+          add_character_at(pos_);
           break;
-        }
       }
     }
     if (!open_groups_.empty()) throw UsageError("Unmatched ( or \\(");
@@ -185,7 +185,16 @@ class BasicTranslator {
     dfa_expression_start_ = false;
   }
 
-  // grep parses whatever follows an anchor as the start of a new expression, so a repetition
+  // The (possibly multibyte) character at pattern_[at] as a literal; reading goes on after it.
+  void add_character_at(std::size_t at) {
+    const std::size_t length = char_length(pattern_, at);
+    std::string literal;
+    append_literal(literal, pattern_.substr(at, length));
+    pos_ = at + length;
+    add_atom(literal);
+  }
+
+  // regcomp parses whatever follows an anchor as the start of a new expression, so a repetition
   // operator right after one is a literal character ("^*" and "a\>*" match a '*').
   void add_anchor(std::string_view re2) {
     out_ += re2;
@@ -196,14 +205,8 @@ class BasicTranslator {
 
   bool can_repeat() const { return !expression_start_ && atom_begin_ != npos; }
 
-  // `op` is the RE2 operator; `literal` is what the token means where it cannot repeat anything.
-  void add_repeat(std::string_view op, std::string_view literal) {
-    if (!can_repeat()) {
-      std::string escaped;
-      for (char c : literal) append_literal(escaped, std::string_view(&c, 1));
-      add_atom(escaped);
-      return;
-    }
+  // Only where can_repeat(); elsewhere grep reads the operator as a literal character.
+  void add_repeat(std::string_view op) {
     // POSIX allows stacking ("a**", "a*\{2\}"); RE2 rejects it or, for "a*?", reads a lazy star.
     if (atom_repeated_) {
       out_.insert(atom_begin_, "(?:");
@@ -244,15 +247,23 @@ class BasicTranslator {
         dfa_expression_start_ = true;
         break;
       case '+':
-        add_repeat("+", "+");
+        if (can_repeat()) {
+          add_repeat("+");
+        } else {
+          add_atom("\\+");
+        }
         break;
       case '?':
-        add_repeat("?", "?");
+        if (can_repeat()) {
+          add_repeat("?");
+        } else {
+          add_atom("\\?");
+        }
         break;
       case '{':
         if (!dfa_expression_start_) check_interval_as_dfa_does();
         if (can_repeat()) {
-          add_repeat(read_interval(), "");
+          add_repeat(read_interval());
         } else {
           // Like a leading '*': "\{1\}" at the start matches the text "{1}".
           add_atom("\\{");
@@ -285,14 +296,7 @@ class BasicTranslator {
         if (c >= '1' && c <= '9') throw_back_reference(c);
         // Any other escaped character is itself ("\." and "\/", but also "\n" and "\d", which
         // grep reads as the letters n and d, not as RE2's newline and digit).
-        {
-          --pos_;
-          const std::size_t length = char_length(pattern_, pos_);
-          std::string literal;
-          append_literal(literal, pattern_.substr(pos_, length));
-          pos_ += length;
-          add_atom(literal);
-        }
+        add_character_at(pos_ - 1);
         break;
     }
   }
@@ -495,11 +499,11 @@ class BasicTranslator {
   std::vector<std::size_t> open_groups_;  // offsets in out_ of the '(' of each open group
   bool branch_start_ = true;              // a '^' here is an anchor
   bool expression_start_ = true;          // a repetition operator here is a literal
-  // The same for grep's dfa parser, for which anchors do not start a new expression.
-  bool dfa_expression_start_ = true;
-  std::optional<std::string> dfa_error_;
   std::size_t atom_begin_ = npos;         // where in out_ the last repeatable item begins
   bool atom_repeated_ = false;            // whether that item already carries an operator
+  // expression_start_ as grep's dfa sees it: for dfa, anchors do not start a new expression.
+  bool dfa_expression_start_ = true;
+  std::optional<std::string> dfa_error_;  // the first error only dfa reports
 };
 
 // Where the RE2 bracket expression opening at text[open] ends (one past its ']', or the end of

@@ -108,7 +108,7 @@ Pipeline Pipeline::build(Config config) {
       p.source_filter = std::move(filter);
       p.first_stage = 1;
     }
-  } else if (c.before == 0 && c.after == 0 && !p.pattern->matches_every_line()) {
+  } else if (!c.context_requested && !p.pattern->matches_every_line()) {
     p.source_filter = p.pattern;
     p.source_filter_is_pattern = true;
   }
@@ -172,6 +172,7 @@ void Pipeline::Impl::search(const InputFile& input) {
   sink_options.max_count = config.max_count;
   sink_options.before = config.before;
   sink_options.after = config.after;
+  sink_options.separate_groups = config.context_requested;
   sink_options.stop_at_first_match = config.quiet || config.listing.has_value();
   sink_options.lines_preselected = source_filter_is_pattern;
   sink_options.text = config.text;
@@ -194,7 +195,10 @@ void Pipeline::Impl::search(const InputFile& input) {
 int Pipeline::run() {
   Impl& p = *impl_;
   const Config& c = p.config;
-  if (c.max_count == std::uint64_t{0}) return 1;  // grep -m 0 reads nothing
+  // Like grep, read nothing when no line can be selected; -L still lists the inputs then.
+  const bool nothing_selectable = c.max_count == std::uint64_t{0} ||
+                                  (c.invert ? p.pattern->matches_every_line() : p.pattern->matches_no_line());
+  if (nothing_selectable && c.listing != FileListing::without_match) return 1;
 
   std::vector<std::string> operands = c.files;
   const bool implicit_dir = operands.empty() && c.recursive;

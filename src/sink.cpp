@@ -84,7 +84,6 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
   const bool wants_lines = printer->wants_lines();
   const bool wants_spans = printer->wants_spans();
-  const bool with_context = options.before > 0 || options.after > 0;
   const std::uint64_t max_count = options.max_count.value_or(std::numeric_limits<std::uint64_t>::max());
 
   ContextRing before(options.before);
@@ -92,7 +91,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
   std::uint64_t sequence = 0;      // position in the stream reaching the sink (stages may drop lines)
   std::uint64_t last_printed = 0;  // sequence of the last line printed; 0 before the first
   std::size_t after_left = 0;
-  bool limit_reached = false;
+  bool limit_reached = max_count == 0;  // -m 0 (possible with -L) selects nothing, reads nothing
 
   // A line "matches" PATTERN when it is selected without -v or is context with -v; only such
   // lines have spans to color.
@@ -144,7 +143,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
       summary.binary_match = true;
       break;
     }
-    if (with_context) {
+    if (options.separate_groups) {
       const std::uint64_t group_start = before.empty() ? sequence : before.first_sequence();
       if (last_printed == 0 || group_start > last_printed + 1) printer->group_separator();
       before.drain([&](const Line& kept) { printer->context_line(kept, spans_of(kept, options.invert)); });

@@ -42,6 +42,7 @@ struct Config {
   std::optional<std::uint64_t> max_count;
   std::size_t before = 0;
   std::size_t after = 0;
+  bool context_requested = false;  // -A/-B/-C given, even as 0: groups are separated by "--"
   ColorMode color = ColorMode::never;
   bool line_buffered = false;
   std::string label = "(standard input)";

@@ -68,6 +68,8 @@ class Matcher {
 
   // True when every line matches (an empty pattern without -w/-x), so selection can be skipped.
   bool matches_every_line() const;
+  // True when no line can match (an empty pattern list, as from grep -f /dev/null).
+  bool matches_no_line() const;
 
   // One-line human description of the search strategy, for --explain.
   std::string describe() const;

@@ -27,6 +27,7 @@ struct SinkOptions {
   std::optional<std::uint64_t> max_count;   // -m
   std::size_t before = 0;                   // -B
   std::size_t after = 0;                    // -A
+  bool separate_groups = false;             // print "--" between non-adjacent groups (context asked)
   bool stop_at_first_match = false;         // -q, -l, -L: one selected line decides the input
   bool lines_preselected = false;           // the source already applied PATTERN (pushdown)
   bool text = false;                        // -a: binary inputs are printed as text

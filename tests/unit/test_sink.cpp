@@ -82,6 +82,7 @@ TEST(sink, context_groups_are_separated) {
   SinkOptions options;
   options.before = 1;
   options.after = 1;
+  options.separate_groups = true;
   SinkRun run = run_sink(kLines, "a", options);
   EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "S1:a1[0,1)", "C2:b", "C3:c", "S4:a2[0,1)", "C5:d",
                                                   "--", "C7:f", "S8:a3[0,1)", "C9:g", "end 3"}));
@@ -99,9 +100,25 @@ TEST(sink, trailing_context_after_max_count_includes_matching_lines) {
   SinkOptions options;
   options.max_count = 1;
   options.after = 3;
+  options.separate_groups = true;
   SinkRun run = run_sink(kLines, "a|c", options);
   EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "S1:a1[0,1)", "C2:b", "C3:c", "C4:a2", "end 1"}));
   EXPECT_EQ(run.consumed, 4u);
+}
+
+TEST(sink, zero_context_still_separates_non_adjacent_groups) {
+  SinkOptions options;
+  options.separate_groups = true;
+  SinkRun run = run_sink({"a", "a", "b", "a"}, "a", options);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "S1:a[0,1)", "S2:a[0,1)", "--", "S4:a[0,1)", "end 3"}));
+}
+
+TEST(sink, max_count_zero_selects_nothing_and_reads_nothing) {
+  SinkOptions options;
+  options.max_count = 0;
+  SinkRun run = run_sink(kLines, "a", options);
+  EXPECT_EQ(run.consumed, 0u);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "end 0"}));
 }
 
 TEST(sink, invert_selects_non_matching_lines) {

@@ -38,38 +38,68 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--last", "--last"},
 };
 
+// What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
+// word replaced by a placeholder, because CLI11 would split a positional such as "[a,b]" (a
+// bracket expression, or a file name) as an array. Placeholders are "\x01" + index.
+struct NormalisedArguments {
+  std::vector<std::string> words;
+  std::vector<std::string> positionals;
+
+  std::string restore(const std::string& word) const {
+    if (word.size() < 2 || word[0] != '\x01') return word;
+    return positionals.at(std::stoul(word.substr(1)));
+  }
+};
+
 // Rewrites "OPT VALUE" into "--long-name=VALUE" so that CLI11 never mistakes a value for an
-// option; and a bare --color into --color=auto as in grep.
-std::vector<std::string> normalise_arguments(int argc, const char* const* argv) {
-  std::vector<std::string> out;
+// option, and a bare --color into --color=auto as in grep.
+NormalisedArguments normalise_arguments(int argc, const char* const* argv) {
+  NormalisedArguments out;
+  auto add_positional = [&](std::string word) {
+    out.words.push_back('\x01' + std::to_string(out.positionals.size()));
+    out.positionals.push_back(std::move(word));
+  };
   bool options_ended = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (options_ended) {
-      out.push_back(std::move(arg));
+    if (options_ended || arg == "-" || arg.empty() || arg[0] != '-') {
+      add_positional(std::move(arg));
       continue;
     }
     if (arg == "--") {
       options_ended = true;
-      out.push_back(std::move(arg));
+      out.words.push_back(std::move(arg));
       continue;
     }
     if (arg == "--color" || arg == "--colour") {
-      out.push_back("--color=auto");
+      out.words.push_back("--color=auto");
       continue;
+    }
+    // A bundle of short flags may end in one that takes a value: "-ie PATTERN", "-nA2".
+    if (arg.size() > 2 && arg[1] != '-') {
+      const std::size_t value_flag = arg.find_first_of("efmABC", 1);
+      if (value_flag != std::string::npos) {
+        const std::string long_name = kValueOptions.at(std::string{'-', arg[value_flag]});
+        if (value_flag > 1) out.words.push_back(arg.substr(0, value_flag));
+        std::string value = arg.substr(value_flag + 1);
+        if (value.empty() && i + 1 < argc) value = argv[++i];
+        out.words.push_back(long_name);
+        out.words.push_back(std::move(value));
+        continue;
+      }
     }
     if (auto it = kValueOptions.find(arg); it != kValueOptions.end() && i + 1 < argc) {
       std::string value = argv[++i];
       if (value.empty()) {
         // CLI11 rejects "--name=" but takes an empty word as a value.
-        out.push_back(it->second);
-        out.push_back(std::move(value));
+        out.words.push_back(it->second);
+        out.words.push_back(std::move(value));
       } else {
-        out.push_back(it->second + "=" + value);
+        out.words.push_back(it->second + "=" + value);
       }
       continue;
     }
-    out.push_back(std::move(arg));
+    out.words.push_back(std::move(arg));
   }
   return out;
 }
@@ -231,8 +261,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("-V,--version", version, "Print the version and exit");
   app.add_option("args", positionals, "PATTERN (unless -e or -f is given) and FILEs")->type_name("");
 
-  const std::vector<std::string> args = normalise_arguments(argc, argv);
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them back to front
+  const NormalisedArguments args = normalise_arguments(argc, argv);
+  std::vector<std::string> reversed(args.words.rbegin(), args.words.rend());  // CLI11 takes them back to front
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
@@ -241,6 +271,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& error) {
     throw UsageError(one_line(fmt::format("{} (try --help)", error.what())));
   }
+  for (std::string& positional : positionals) positional = args.restore(positional);
   if (version) {
     result.immediate_output = fmt::format("logsift {}\n", LOGSIFT_VERSION);
     return result;

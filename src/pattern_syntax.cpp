@@ -103,6 +103,22 @@ bool is_posix_class_name(std::string_view name) {
   return false;
 }
 
+// In a UTF-8 locale grep's classes (glibc's iswalpha and friends) reach beyond ASCII, while RE2's
+// [[:alpha:]] and \w are ASCII only; these Unicode properties are the closest RE2 spelling. The
+// rest ([:digit:], [:xdigit:], [:space:], [:blank:], [:cntrl:]) are ASCII in both.
+std::string unicode_class_members(std::string_view name) {
+  if (name == "alpha") return "\\pL";
+  if (name == "alnum") return "\\pL\\pN";
+  if (name == "upper") return "\\p{Lu}";
+  if (name == "lower") return "\\p{Ll}";
+  if (name == "punct") return "\\pP\\pS";
+  if (name == "graph") return "\\pL\\pM\\pN\\pP\\pS";
+  if (name == "print") return "\\pL\\pM\\pN\\pP\\pS\\pZ";
+  return "[:" + std::string(name) + ":]";
+}
+
+constexpr std::string_view kWordMembers = "\\pL\\pN_";
+
 [[noreturn]] void throw_back_reference(char digit) {
   throw UsageError(std::string("back-references are not supported: \\") + digit);
 }
@@ -287,7 +303,11 @@ class BasicTranslator {
         add_anchor("\\z");
         break;
       case 'w':
+        add_atom("[" + std::string(kWordMembers) + "]");
+        break;
       case 'W':
+        add_atom("[^" + std::string(kWordMembers) + "]");
+        break;
       case 's':
       case 'S':
         add_atom(std::string{'\\', c});
@@ -471,9 +491,7 @@ class BasicTranslator {
         append_class_char(re2, end.text);
         has_structure = true;
       } else if (start.kind == BracketElement::Kind::character_class) {
-        re2 += "[:";
-        re2 += start.text;
-        re2 += ":]";
+        re2 += unicode_class_members(start.text);
         has_structure = true;
       } else {
         append_class_char(re2, start.text);
@@ -506,25 +524,46 @@ class BasicTranslator {
   std::optional<std::string> dfa_error_;  // the first error only dfa reports
 };
 
-// Where the RE2 bracket expression opening at text[open] ends (one past its ']', or the end of
-// the text when it is unterminated, which RE2 then reports), following RE2's own rules: a ']'
-// right after "[" or "[^" is a member, "[:name:]" is one item, and '\' escapes the next byte.
-std::size_t extended_bracket_end(std::string_view text, std::size_t open) {
+// Copies the RE2 bracket expression opening at text[open] to `out` and returns where it ends
+// (one past its ']', or the end of the text when it is unterminated, which RE2 then reports).
+// RE2's own rules apply ('\' escapes the next byte), with three of grep's: a ']' right after "["
+// or "[^" is a member, and [:name:] classes and \w are Unicode-aware.
+std::size_t translate_extended_bracket(std::string_view text, std::size_t open, std::string& out) {
   std::size_t i = open + 1;
-  if (i < text.size() && text[i] == '^') ++i;
-  bool first = true;
-  while (i < text.size() && (text[i] != ']' || first)) {
-    first = false;
+  out += '[';
+  if (i < text.size() && text[i] == '^') {
+    out += '^';
+    ++i;
+  }
+  if (i < text.size() && text[i] == ']') {
+    out += "\\]";
+    ++i;
+  }
+  while (i < text.size() && text[i] != ']') {
     if (text[i] == '[' && i + 1 < text.size() && text[i + 1] == ':') {
       const std::size_t close = text.find(":]", i + 2);
       if (close != npos) {
+        out += unicode_class_members(text.substr(i + 2, close - i - 2));
         i = close + 2;
         continue;
       }
     }
-    i += text[i] == '\\' ? 2 : 1;
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      if (text[i + 1] == 'w') {
+        out += kWordMembers;
+      } else {
+        out += text.substr(i, 2);
+      }
+      i += 2;
+      continue;
+    }
+    out += text[i++];
   }
-  return std::min(i + 1, text.size());
+  if (i < text.size()) {
+    out += ']';
+    ++i;
+  }
+  return i;
 }
 
 }  // namespace
@@ -538,9 +577,7 @@ std::string translate_extended(std::string_view pattern) {
   while (i < pattern.size()) {
     const char c = pattern[i];
     if (c == '[') {
-      const std::size_t end = extended_bracket_end(pattern, i);
-      out += pattern.substr(i, end - i);
-      i = end;
+      i = translate_extended_bracket(pattern, i, out);
       continue;
     }
     if (c != '\\' || i + 1 == pattern.size()) {
@@ -560,6 +597,12 @@ std::string translate_extended(std::string_view pattern) {
         break;
       case '\'':
         out += "\\z";
+        break;
+      case 'w':
+        out += "[" + std::string(kWordMembers) + "]";
+        break;
+      case 'W':
+        out += "[^" + std::string(kWordMembers) + "]";
         break;
       case 'Q': {
         // RE2 quotes everything up to the first "\E" verbatim; nothing in there is ours to touch.

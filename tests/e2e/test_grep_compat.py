@@ -319,7 +319,9 @@ CASES = [
     C(f"--label=X -c ERROR - {CRLF}", stdin=SIN),
     C("-r ERROR -", stdin=SIN),
     C("-i -o '[é]cole'", stdin="ÉCOLE école Ecole\n".encode()),
-    C("-i -o 'k|s'", stdin="K \u212a \u017f s S\n".encode()),
+    # RE2 also folds KELVIN SIGN (U+212A) to k, glibc does not: a documented difference (README),
+    # so it is left out here; LONG S (U+017F) folds to s in both.
+    C("-i -o 'k|s'", stdin="K k \u017f s S\n".encode()),
     C("--color=always 'x*'", stdin=b"a x xx\n"),
     C("--color=always -w 'foo'", stdin=b"foobar foo\n"),
     C("--color=always -i 'ab'", stdin=b"ab AB aB\n"),

@@ -26,6 +26,13 @@ TEST(cli, regexp_values_may_start_with_a_dash_or_be_empty) {
   EXPECT_EQ(config.files, (std::vector<std::string>{"file"}));
 }
 
+TEST(cli, bracket_expressions_reach_the_pattern_unchanged) {
+  EXPECT_EQ(parse({"[]x-]", "[a,b]"}).config.patterns, (std::vector<std::string>{"[]x-]"}));
+  EXPECT_EQ(parse({"[]x-]", "[a,b]"}).config.files, (std::vector<std::string>{"[a,b]"}));
+  EXPECT_EQ(parse({"-e", "[a,b]", "--keep", "[x,y]"}).config.patterns, (std::vector<std::string>{"[a,b]"}));
+  EXPECT_EQ(parse({"-e", "[a,b]", "--keep", "[x,y]"}).config.stages[0].value, "[x,y]");
+}
+
 TEST(cli, stages_keep_command_line_order_with_repeats) {
   Config config = parse({"--take", "5", "--keep", "X", "--uniq", "--keep", "Y", "-e", "p"}).config;
   EXPECT_EQ(config.stages, (std::vector<StageSpec>{{"--take", "5"}, {"--keep", "X"}, {"--uniq", ""}, {"--keep", "Y"}}));
@@ -38,6 +45,16 @@ TEST(cli, bundled_short_flags_and_attached_values) {
   EXPECT_EQ(config.with_filename, true);
   EXPECT_EQ(config.after, 2u);
   EXPECT_EQ(config.max_count, std::uint64_t{1});
+}
+
+TEST(cli, bundle_may_end_in_an_option_taking_the_next_word) {
+  Config config = parse({"-ie", "-DEADLOCK", "-nA", "2", "file"}).config;
+  EXPECT_EQ(config.patterns, (std::vector<std::string>{"-DEADLOCK"}));
+  EXPECT_TRUE(config.ignore_case);
+  EXPECT_TRUE(config.line_number);
+  EXPECT_EQ(config.after, 2u);
+  EXPECT_EQ(config.files, (std::vector<std::string>{"file"}));
+  EXPECT_EQ(parse({"-ve[x]"}).config.patterns, (std::vector<std::string>{"[x]"}));
 }
 
 TEST(cli, context_sets_both_sides_unless_one_is_given) {

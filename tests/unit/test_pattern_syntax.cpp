@@ -196,8 +196,8 @@ TEST(pattern_syntax, bre_gnu_escapes) {
   expect_translations(translate_basic, {
                                            {R"(\<foo\>)", R"(\bfoo\b)"},
                                            {R"(\bfoo\B)", R"(\bfoo\B)"},
-                                           {R"(\w\W\s\S)", R"(\w\W\s\S)"},
-                                           {R"(\w\+)", R"(\w+)"},
+                                           {R"(\w\W\s\S)", R"([\pL\pN_][^\pL\pN_]\s\S)"},
+                                           {R"(\w\+)", R"([\pL\pN_]+)"},
                                        });
 }
 
@@ -227,7 +227,7 @@ TEST(pattern_syntax, bre_brackets_are_copied_for_re2) {
                                            {"[]abc]", R"([\]abc])"},
                                            {"[^]abc]", R"([^\]abc])"},
                                            {"[]-a]", R"([\]-a])"},
-                                           {"[[:alpha:]]", "[[:alpha:]]"},
+                                           {"[[:alpha:]]", "[\\pL]"},
                                            {"[^[:space:][:digit:]x]", "[^[:space:][:digit:]x]"},
                                            {"[*.$(|){+?]", "[*.$(|){+?]"},
                                            {"[a^]", R"([a\^])"},
@@ -388,7 +388,7 @@ TEST(pattern_syntax, ere_re2_syntax_passes_through) {
                                               {"^(ab)*$", "^(ab)*$"},
                                               {"x{2,3}", "x{2,3}"},
                                               {R"(a\.b)", R"(a\.b)"},
-                                              {R"(\d+\s\w*?)", R"(\d+\s\w*?)"},
+                                              {R"(\d+\s\w*?)", R"(\d+\s[\pL\pN_]*?)"},
                                               {"(?i)error|warn", "(?i)error|warn"},
                                               {R"(\pL\x{41})", R"(\pL\x{41})"},
                                               {"naïve", "naïve"},
@@ -401,7 +401,7 @@ TEST(pattern_syntax, ere_word_anchors_become_word_boundaries) {
                                               {R"(\<foo)", R"(\bfoo)"},
                                               {R"(bar\>)", R"(bar\b)"},
                                               {R"(\<[a-z]+\>)", R"(\b[a-z]+\b)"},
-                                              {R"(\<\w)", R"(\b\w)"},
+                                              {R"(\<\w)", R"(\b[\pL\pN_])"},
                                           });
 }
 
@@ -422,10 +422,10 @@ TEST(pattern_syntax, ere_escaped_backslash_is_not_an_escape_of_the_next_characte
 TEST(pattern_syntax, ere_brackets_are_copied_verbatim) {
   expect_translations(translate_extended, {
                                               {R"([\<])", R"([\<])"},
-                                              {R"([]\<])", R"([]\<])"},
-                                              {R"([^]\<])", R"([^]\<])"},
+                                              {R"([]\<])", R"([\]\<])"},
+                                              {R"([^]\<])", R"([^\]\<])"},
                                               {R"([\]\<]\<)", R"([\]\<]\b)"},
-                                              {R"([[:alpha:]\<]\>)", R"([[:alpha:]\<]\b)"},
+                                              {R"([[:alpha:]\<]\>)", R"([\pL\<]\b)"},
                                               {R"([[:x\<]\<)", R"([[:x\<]\b)"},
                                               {R"([\1])", R"([\1])"},
                                               {"[a", "[a"},  // RE2 reports the missing ]
@@ -491,6 +491,24 @@ TEST(pattern_syntax, literal_every_byte_is_itself_or_escaped) {
       EXPECT_EQ(quoted, std::string({'\\', byte})) << "byte " << value;
     }
   }
+}
+
+}  // namespace
+}  // namespace logsift
+
+namespace logsift {
+namespace {
+
+TEST(pattern_syntax, ere_bracket_may_start_with_a_closing_bracket) {
+  EXPECT_EQ(translate_extended("[]x-]"), R"([\]x-])");
+  EXPECT_EQ(translate_extended("[^]a]"), R"([^\]a])");
+}
+
+TEST(pattern_syntax, classes_and_word_escapes_reach_beyond_ascii) {
+  EXPECT_EQ(translate_extended("[[:alpha:][:digit:]]+"), R"([\pL[:digit:]]+)");
+  EXPECT_EQ(translate_extended(R"([\w.])"), R"([\pL\pN_.])");
+  EXPECT_EQ(translate_extended(R"(\W)"), R"([^\pL\pN_])");
+  EXPECT_EQ(translate_basic("[[:upper:]]"), R"([\p{Lu}])");
 }
 
 }  // namespace

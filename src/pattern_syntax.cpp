@@ -5,6 +5,8 @@
 // grep's order and wording.
 #include "logsift/pattern_syntax.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <optional>
@@ -114,10 +116,12 @@ std::string unicode_class_members(std::string_view name) {
   if (name == "punct") return "\\pP\\pS";
   if (name == "graph") return "\\pL\\pM\\pN\\pP\\pS";
   if (name == "print") return "\\pL\\pM\\pN\\pP\\pS\\pZ";
-  return "[:" + std::string(name) + ":]";
+  return fmt::format("[:{}:]", name);
 }
 
 constexpr std::string_view kWordMembers = "\\pL\\pN_";
+constexpr std::string_view kWordClass = "[\\pL\\pN_]";
+constexpr std::string_view kNonWordClass = "[^\\pL\\pN_]";
 
 [[noreturn]] void throw_back_reference(char digit) {
   throw UsageError(std::string("back-references are not supported: \\") + digit);
@@ -303,10 +307,10 @@ class BasicTranslator {
         add_anchor("\\z");
         break;
       case 'w':
-        add_atom("[" + std::string(kWordMembers) + "]");
+        add_atom(kWordClass);
         break;
       case 'W':
-        add_atom("[^" + std::string(kWordMembers) + "]");
+        add_atom(kNonWordClass);
         break;
       case 's':
       case 'S':
@@ -364,7 +368,7 @@ class BasicTranslator {
     if (stop == '}') {
       if (min < 0) throw UsageError(invalid_interval);
       if (min > max_interval_bound) throw UsageError("Regular expression too big");
-      return "{" + std::to_string(min) + "}";
+      return fmt::format("{{{}}}", min);
     }
     if (min == -1) min = 0;  // GNU reads "\{,n\}" as "\{0,n\}"
     const int max = read_bound(stop);
@@ -373,7 +377,7 @@ class BasicTranslator {
       throw UsageError(invalid_interval);
     }
     if ((max < 0 ? min : max) > max_interval_bound) throw UsageError("Regular expression too big");
-    return "{" + std::to_string(min) + "," + (max < 0 ? "" : std::to_string(max)) + "}";
+    return max < 0 ? fmt::format("{{{},}}", min) : fmt::format("{{{},{}}}", min, max);
   }
 
   // grep runs two parsers over every pattern: glibc's regcomp over the whole of it, then its own
@@ -599,10 +603,10 @@ std::string translate_extended(std::string_view pattern) {
         out += "\\z";
         break;
       case 'w':
-        out += "[" + std::string(kWordMembers) + "]";
+        out += kWordClass;
         break;
       case 'W':
-        out += "[^" + std::string(kWordMembers) + "]";
+        out += kNonWordClass;
         break;
       case 'Q': {
         // RE2 quotes everything up to the first "\E" verbatim; nothing in there is ours to touch.

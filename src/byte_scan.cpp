@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
@@ -106,12 +107,17 @@ struct Pair {
 };
 
 template <bool Fold>
-inline bool verify(const char* p, const Pair& pr) noexcept {
+inline bool verify_bytes(const char* p, const char* needle, std::size_t m) noexcept {
   if constexpr (Fold) {
-    return equal_folded(p, pr.needle, pr.m);
+    return equal_folded(p, needle, m);
   } else {
-    return std::memcmp(p, pr.needle, pr.m) == 0;
+    return std::memcmp(p, needle, m) == 0;
   }
+}
+
+template <bool Fold>
+inline bool verify(const char* p, const Pair& pr) noexcept {
+  return verify_bytes<Fold>(p, pr.needle, pr.m);
 }
 
 inline bool byte_hits(char c, unsigned char byte, unsigned char fold) noexcept {
@@ -152,6 +158,79 @@ std::size_t find_memchr(const char* hay, std::size_t from, std::size_t end_start
     const std::size_t cand = static_cast<std::size_t>(static_cast<const char*>(hit) - hay) - off;
     if (verify<Fold>(hay + cand, pr)) return cand;
     s = cand + 1;
+  }
+  return std::string_view::npos;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several needles
+
+using detail::PairGroup;
+using detail::PairNeedle;
+
+Pair to_pair(const char* pool, const PairNeedle& nd) noexcept {
+  return Pair{pool + nd.offset, nd.size,       nd.rare1,      nd.rare2,
+              nd.rare1_byte,    nd.rare1_fold, nd.rare2_byte, nd.rare2_fold};
+}
+
+// Whether `nd` occurs at hay[s]. Checks the length first, so it never reads past hay[n - 1].
+template <bool Fold>
+inline bool needle_at(const char* hay, std::size_t n, std::size_t s, const char* pool,
+                      const PairNeedle& nd) noexcept {
+  return nd.size <= n - s && byte_hits(hay[s + nd.rare1], nd.rare1_byte, nd.rare1_fold) &&
+         byte_hits(hay[s + nd.rare2], nd.rare2_byte, nd.rare2_fold) &&
+         verify_bytes<Fold>(hay + s, pool + nd.offset, nd.size);
+}
+
+// First start in [from, limit) where any of the `count` needles occurs.
+template <bool Fold>
+std::size_t find_multi_scalar(const char* hay, std::size_t n, std::size_t from, std::size_t limit,
+                              const char* pool, const PairNeedle* nd, std::size_t count) noexcept {
+  for (std::size_t s = from; s < limit; ++s) {
+    for (std::size_t k = 0; k < count; ++k) {
+      if (needle_at<Fold>(hay, n, s, pool, nd[k])) return s;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Candidate starts p + bit for each set bit of `mask`, lowest first; checking every needle at each
+// start (rather than only those whose pair hit) is cheap because candidates are rare.
+template <int N, bool Fold>
+inline std::size_t first_verified(const char* hay, std::size_t n, std::size_t p, std::uint64_t mask,
+                                  const char* pool, const PairNeedle* nd) noexcept {
+  while (mask != 0) {
+    const std::size_t s = p + static_cast<std::size_t>(__builtin_ctzll(mask));
+#pragma GCC unroll 8
+    for (int k = 0; k < N; ++k) {
+      if (needle_at<Fold>(hay, n, s, pool, nd[k])) return s;
+    }
+    mask &= mask - 1;
+  }
+  return std::string_view::npos;
+}
+
+// Leftmost hit over several units (needles or groups of them) that each scan on their own: the
+// units take turns over windows of growing size, and each searches only up to the best hit so far.
+// Scanning window by window keeps a repeated find() linear: a unit that never matches is not run
+// to the end of the haystack each time another unit has a hit just ahead. Windows start small for
+// the same reason, and stop growing around the size of L2 so the later units re-read cached bytes.
+template <class SearchUnit>
+std::size_t find_leftmost_windowed(std::size_t from, std::size_t end_start, std::size_t units,
+                                   SearchUnit search) noexcept {
+  constexpr std::size_t kFirstWindow = 1024;
+  constexpr std::size_t kMaxWindow = 64 * 1024;
+  std::size_t window = kFirstWindow;
+  for (std::size_t w = from; w < end_start;) {
+    const std::size_t limit = end_start - w > window ? w + window : end_start;
+    std::size_t best = limit;
+    for (std::size_t u = 0; u < units && best > w; ++u) {
+      const std::size_t hit = search(u, w, best);  // < best or npos
+      if (hit != std::string_view::npos) best = hit;
+    }
+    if (best < limit) return best;
+    w = limit;
+    window = std::min(window * 2, kMaxWindow);
   }
   return std::string_view::npos;
 }
@@ -313,6 +392,96 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std:
   }
 }
 
+// OR of the packed-pair masks of N needles for the 32 starts at p.
+template <int N, bool Fold>
+__attribute__((target("avx2"), always_inline)) inline __m256i multi_block(
+    const char* p, const std::size_t* i1, const std::size_t* i2, const __m256i* b1,
+    const __m256i* f1, const __m256i* b2, const __m256i* f2) noexcept {
+  __m256i any = pair_block<Fold>(p, i1[0], i2[0], b1[0], f1[0], b2[0], f2[0]);
+#pragma GCC unroll 8
+  for (int k = 1; k < N; ++k) {
+    any = _mm256_or_si256(any, pair_block<Fold>(p, i1[k], i2[k], b1[k], f1[k], b2[k], f2[k]));
+  }
+  return any;
+}
+
+// First start in [from, limit) where one of the N needles nd[0..N) occurs. A 32-start block at p
+// reads up to byte p + 31 + reach, so blocks run while p + 32 <= n - reach; starts beyond that (only
+// a needle shorter than the reach can be there) are left to the scalar loop. Needles longer than
+// the block guarantee are length-checked when verified.
+template <int N, bool Fold>
+__attribute__((target("avx2"))) std::size_t find_multi_avx2(const char* hay, std::size_t n,
+                                                            std::size_t from, std::size_t limit,
+                                                            const char* pool, const PairNeedle* nd,
+                                                            const PairGroup& group) noexcept {
+  if (group.min_size > n) return std::string_view::npos;
+  limit = std::min(limit, n - group.min_size + 1);
+  if (from >= limit) return std::string_view::npos;
+
+  std::size_t i1[N], i2[N];
+  __m256i b1[N], f1[N], b2[N], f2[N];
+#pragma GCC unroll 8
+  for (int k = 0; k < N; ++k) {
+    i1[k] = nd[k].rare1;
+    i2[k] = nd[k].rare2;
+    b1[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare1_byte));
+    f1[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare1_fold));
+    b2[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare2_byte));
+    f2[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare2_fold));
+  }
+  const std::size_t hi = n >= group.reach ? std::min(limit, n - group.reach) : 0;
+
+  std::size_t p = from;
+  while (p + 64 <= hi) {
+    const __m256i a = multi_block<N, Fold>(hay + p, i1, i2, b1, f1, b2, f2);
+    const __m256i b = multi_block<N, Fold>(hay + p + 32, i1, i2, b1, f1, b2, f2);
+    const __m256i any = _mm256_or_si256(a, b);
+    if (!_mm256_testz_si256(any, any)) {
+      const std::uint64_t mask =
+          static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) |
+          static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
+      const std::size_t s = first_verified<N, Fold>(hay, n, p, mask, pool, nd);
+      if (s != std::string_view::npos) return s;
+    }
+    p += 64;
+  }
+  if (p < hi && hi >= 32) {
+    for (;;) {
+      // The last block slides back to end at hi rather than read past it; its lanes below p were
+      // scanned already.
+      std::uint32_t skip = 0;
+      if (p + 32 > hi) {
+        skip = static_cast<std::uint32_t>(p - (hi - 32));
+        p = hi - 32;
+      }
+      const __m256i a = multi_block<N, Fold>(hay + p, i1, i2, b1, f1, b2, f2);
+      const std::uint32_t mask =
+          static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) & (~std::uint32_t{0} << skip);
+      if (mask != 0) {
+        const std::size_t s = first_verified<N, Fold>(hay, n, p, mask, pool, nd);
+        if (s != std::string_view::npos) return s;
+      }
+      p += 32;
+      if (p >= hi) break;
+    }
+  }
+  return find_multi_scalar<Fold>(hay, n, p, limit, pool, nd, N);
+}
+
+using MultiFn = std::size_t (*)(const char*, std::size_t, std::size_t, std::size_t, const char*,
+                                const PairNeedle*, const PairGroup&) noexcept;
+
+template <bool Fold, std::size_t... I>
+constexpr std::array<MultiFn, sizeof...(I)> make_multi_table(std::index_sequence<I...>) noexcept {
+  return {&find_multi_avx2<static_cast<int>(I) + 1, Fold>...};
+}
+
+// Indexed by group size - 1.
+constexpr auto kMultiExact =
+    make_multi_table<false>(std::make_index_sequence<MultiLiteralSearcher::kGroupSize>{});
+constexpr auto kMultiFold =
+    make_multi_table<true>(std::make_index_sequence<MultiLiteralSearcher::kGroupSize>{});
+
 #else
 
 bool cpu_has_avx2() noexcept { return false; }
@@ -345,6 +514,35 @@ int byte_cost(unsigned char c, bool fold) noexcept {
   return kByteFrequency[c];
 }
 
+// Offsets of the two bytes of a non-empty (already folded) needle to prefilter on: the rarest, and
+// the rarest of the rest.
+std::pair<std::size_t, std::size_t> choose_rare_pair(std::string_view folded, bool fold) noexcept {
+  const std::size_t m = folded.size();
+  auto byte_at = [&](std::size_t k) { return static_cast<unsigned char>(folded[k]); };
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < m; ++k) {
+    if (byte_cost(byte_at(k), fold) < byte_cost(byte_at(best), fold)) best = k;
+  }
+  // The second byte should differ from the first: an equal byte at another offset filters far
+  // less, since both lanes tend to hit together inside runs like "aaaa". Take a repeat only
+  // when the needle has nothing else.
+  auto second_key = [&](std::size_t k) {
+    return std::pair{byte_at(k) == byte_at(best), byte_cost(byte_at(k), fold)};
+  };
+  std::size_t second = best;
+  for (std::size_t k = 0; k < m; ++k) {
+    if (k != best && (second == best || second_key(k) < second_key(second))) second = k;
+  }
+  return {best, second};  // second == best only for a one-byte needle
+}
+
+// The value a chosen byte is compared with and the bits ORed into the haystack byte first.
+std::pair<std::uint8_t, std::uint8_t> describe_rare_byte(std::string_view folded, std::size_t k,
+                                                         bool fold) noexcept {
+  const auto byte = static_cast<unsigned char>(folded[k]);  // already lowercase when folding
+  return {byte, static_cast<std::uint8_t>((fold && is_ascii_lower(byte)) ? 0x20 : 0)};
+}
+
 }  // namespace
 
 std::size_t count_newlines(const char* begin, const char* end) noexcept {
@@ -362,30 +560,9 @@ LiteralSearcher::LiteralSearcher(std::string needle, bool ascii_case_insensitive
   const std::size_t m = folded_.size();
   if (m == 0) return;
 
-  auto byte_at = [&](std::size_t k) { return static_cast<unsigned char>(folded_[k]); };
-  std::size_t best = 0;
-  for (std::size_t k = 1; k < m; ++k) {
-    if (byte_cost(byte_at(k), fold_) < byte_cost(byte_at(best), fold_)) best = k;
-  }
-  // The second byte should differ from the first: an equal byte at another offset filters far
-  // less, since both lanes tend to hit together inside runs like "aaaa". Take a repeat only
-  // when the needle has nothing else.
-  auto second_key = [&](std::size_t k) {
-    return std::pair{byte_at(k) == byte_at(best), byte_cost(byte_at(k), fold_)};
-  };
-  std::size_t second = best;
-  for (std::size_t k = 0; k < m; ++k) {
-    if (k != best && (second == best || second_key(k) < second_key(second))) second = k;
-  }
-  rare1_ = best;
-  rare2_ = second;  // == best only for a one-byte needle
-
-  auto describe = [&](std::size_t k, std::uint8_t& byte, std::uint8_t& fold) {
-    byte = byte_at(k);  // already lowercase when folding
-    fold = (fold_ && is_ascii_lower(byte)) ? 0x20 : 0;
-  };
-  describe(rare1_, rare1_byte_, rare1_fold_);
-  describe(rare2_, rare2_byte_, rare2_fold_);
+  std::tie(rare1_, rare2_) = choose_rare_pair(folded_, fold_);
+  std::tie(rare1_byte_, rare1_fold_) = describe_rare_byte(folded_, rare1_, fold_);
+  std::tie(rare2_byte_, rare2_fold_) = describe_rare_byte(folded_, rare2_, fold_);
 }
 
 std::size_t LiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {
@@ -421,6 +598,104 @@ std::size_t LiteralSearcher::find_impl(std::string_view haystack, std::size_t fr
                : find_memchr<false>(hay, from, end_start, pr);
 }
 
+MultiLiteralSearcher::MultiLiteralSearcher(std::vector<std::string> needles,
+                                           bool ascii_case_insensitive)
+    : size_(needles.size()), fold_(ascii_case_insensitive), avx2_(use_avx2()) {
+  if (fold_) {
+    for (std::string& needle : needles) {
+      for (char& c : needle) c = static_cast<char>(ascii_lower(static_cast<unsigned char>(c)));
+    }
+  }
+  // A needle that starts with another one is never needed: wherever it occurs, the shorter one
+  // occurs at the same position. Of equal needles the first stays.
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < needles.size(); ++i) {
+    bool redundant = false;
+    for (std::size_t j = 0; j < needles.size() && !redundant; ++j) {
+      redundant = j != i && needles[i].starts_with(needles[j]) &&
+                  (needles[j].size() < needles[i].size() || j < i);
+    }
+    if (!redundant) kept.push_back(needles[i]);
+  }
+  if (kept.empty()) return;
+  if (kept.size() == 1) {
+    single_.emplace(std::move(kept.front()), fold_);
+    return;
+  }
+
+  min_size_ = kept.front().size();
+  for (const std::string& needle : kept) {
+    PairNeedle nd;
+    nd.offset = pool_.size();
+    nd.size = needle.size();
+    std::tie(nd.rare1, nd.rare2) = choose_rare_pair(needle, fold_);
+    std::tie(nd.rare1_byte, nd.rare1_fold) = describe_rare_byte(needle, nd.rare1, fold_);
+    std::tie(nd.rare2_byte, nd.rare2_fold) = describe_rare_byte(needle, nd.rare2, fold_);
+    needles_.push_back(nd);
+    pool_ += needle;
+    min_size_ = std::min(min_size_, needle.size());
+  }
+
+  // Groups of near-equal size: the cost of a pass grows with its needle count, so 9 needles run
+  // as 5 + 4 rather than as 8 + 1.
+  const std::size_t count = needles_.size();
+  const std::size_t n_groups = (count + kGroupSize - 1) / kGroupSize;
+  std::size_t first = 0;
+  for (std::size_t g = 0; g < n_groups; ++g) {
+    PairGroup group;
+    group.first = first;
+    group.count = count / n_groups + (g < count % n_groups ? 1 : 0);
+    group.min_size = needles_[first].size;
+    for (std::size_t k = first; k < first + group.count; ++k) {
+      group.reach = std::max({group.reach, needles_[k].rare1, needles_[k].rare2});
+      group.min_size = std::min(group.min_size, needles_[k].size);
+    }
+    groups_.push_back(group);
+    first += group.count;
+  }
+}
+
+std::size_t MultiLiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {
+  return find_impl(haystack, from, avx2_);
+}
+
+std::size_t MultiLiteralSearcher::find_impl(std::string_view haystack, std::size_t from,
+                                            bool avx2) const noexcept {
+  if (single_) {
+    return avx2 ? single_->find(haystack, from) : detail::find_portable(*single_, haystack, from);
+  }
+  const std::size_t n = haystack.size();
+  if (needles_.empty() || from > n || n - from < min_size_) return std::string_view::npos;
+  const std::size_t end_start = n - min_size_ + 1;
+  const char* hay = haystack.data();
+  const char* pool = pool_.data();
+
+#if LOGSIFT_HAVE_X86_SIMD
+  if (avx2) {
+    const MultiFn* table = fold_ ? kMultiFold.data() : kMultiExact.data();
+    auto run = [&](std::size_t g, std::size_t lo, std::size_t hi) {
+      const PairGroup& group = groups_[g];
+      return table[group.count - 1](hay, n, lo, hi, pool, needles_.data() + group.first, group);
+    };
+    if (groups_.size() == 1) return run(0, from, end_start);
+    return find_leftmost_windowed(from, end_start, groups_.size(), run);
+  }
+#else
+  (void)avx2;
+#endif
+
+  // One memchr-driven scan per needle, windowed so they effectively run side by side.
+  auto run = [&](std::size_t k, std::size_t lo, std::size_t hi) {
+    const PairNeedle& nd = needles_[k];
+    if (nd.size > n) return std::string_view::npos;
+    hi = std::min(hi, n - nd.size + 1);
+    if (lo >= hi) return std::string_view::npos;
+    const Pair pr = to_pair(pool, nd);
+    return fold_ ? find_memchr<true>(hay, lo, hi, pr) : find_memchr<false>(hay, lo, hi, pr);
+  };
+  return find_leftmost_windowed(from, end_start, needles_.size(), run);
+}
+
 namespace detail {
 
 std::size_t count_newlines_portable(const char* begin, const char* end) noexcept {
@@ -429,6 +704,11 @@ std::size_t count_newlines_portable(const char* begin, const char* end) noexcept
 }
 
 std::size_t find_portable(const LiteralSearcher& searcher, std::string_view haystack,
+                          std::size_t from) noexcept {
+  return searcher.find_impl(haystack, from, false);
+}
+
+std::size_t find_portable(const MultiLiteralSearcher& searcher, std::string_view haystack,
                           std::size_t from) noexcept {
   return searcher.find_impl(haystack, from, false);
 }

@@ -1,9 +1,13 @@
 #include "logsift/matcher.hpp"
 
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <cstring>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"
@@ -43,17 +47,80 @@ bool has_regex_metachar(std::string_view pattern) {
   return pattern.find_first_of("\\^$.[]|()*+?{}") != std::string_view::npos;
 }
 
-// Letters whose Unicode simple case folding reaches outside ASCII (k: KELVIN SIGN, s: LONG S),
-// so an ASCII-only case-insensitive scan could miss a line RE2 would match.
-bool folds_outside_ascii(std::string_view needle) {
-  return needle.find_first_of("kKsS") != std::string_view::npos;
+// Bytes an ASCII case-insensitive scan cannot stand for: non-ASCII bytes (their case variants are
+// other bytes) and, when RE2 folds case, k and s, whose Unicode case orbits include KELVIN SIGN
+// and LONG S.
+bool unscannable(char c, bool folding) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0x80) return true;
+  const char lower = static_cast<char>(byte | 0x20);
+  return folding && (lower == 'k' || lower == 's');
 }
 
-bool is_ascii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+// The longest piece of `text` free of unscannable bytes: every match of `text` contains it, so it
+// is a valid prefilter on its own.
+std::string_view longest_scannable_piece(std::string_view text, bool folding) {
+  std::string_view best;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || unscannable(text[i], folding)) {
+      if (i - start > best.size()) best = text.substr(start, i - start);
+      start = i + 1;
+    }
   }
-  return true;
+  return best;
+}
+
+// A candidate scan: literals of which at least one occurs in every matching line. Exact when an
+// occurrence is itself a match (plain literal patterns), so no regex needs to run.
+struct Prefilter {
+  std::vector<std::string> needles;
+  bool ascii_case_insensitive = false;
+  bool exact = false;
+};
+
+constexpr std::size_t kMinPieceLength = 3;  // shorter needles hit too often to pay for the scan
+constexpr std::size_t kMaxNeedles = 64;
+
+// RE2's own analysis of which literals ("atoms", lowercased) every match must contain.
+std::optional<std::vector<std::string>> required_atoms(const std::string& regex, const RE2::Options& options) {
+  re2::FilteredRE2 filter(static_cast<int>(kMinPieceLength));
+  int id = 0;
+  if (filter.Add(regex, options, &id) != RE2::NoError) return std::nullopt;
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  std::vector<int> passes_without_atoms;
+  filter.AllPotentials({}, &passes_without_atoms);
+  if (atoms.empty() || !passes_without_atoms.empty()) return std::nullopt;  // nothing is required
+  return atoms;
+}
+
+std::optional<Prefilter> choose_prefilter(const std::vector<std::string>& patterns, const MatcherOptions& options,
+                                          const std::string& regex, const RE2::Options& re2_options) {
+  const bool folding = options.ignore_case;
+  const bool plain = !options.word && !options.whole_line;
+  auto is_literal = [&](const std::string& p) {
+    return !p.empty() && (options.syntax == Syntax::fixed || !has_regex_metachar(p));
+  };
+  // Without -i a literal is searched byte for byte; with it, only where ASCII folding is exact.
+  auto scannable = [&](const std::string& p) {
+    return !folding || longest_scannable_piece(p, folding).size() == p.size();
+  };
+  if (patterns.size() <= kMaxNeedles && std::all_of(patterns.begin(), patterns.end(), is_literal) &&
+      std::all_of(patterns.begin(), patterns.end(), scannable)) {
+    return Prefilter{patterns, folding, plain};
+  }
+
+  std::optional<std::vector<std::string>> atoms = required_atoms(regex, re2_options);
+  if (!atoms || atoms->size() > kMaxNeedles) return std::nullopt;
+  Prefilter prefilter;
+  prefilter.ascii_case_insensitive = true;  // atoms are lowercased, whatever the pattern's case
+  for (const std::string& atom : *atoms) {
+    const std::string_view piece = longest_scannable_piece(atom, folding);
+    if (piece.size() < kMinPieceLength) return std::nullopt;  // one weak needle spoils the scan
+    prefilter.needles.emplace_back(piece);
+  }
+  return prefilter;
 }
 
 RE2::Options re2_options(const MatcherOptions& options) {
@@ -71,12 +138,16 @@ struct Matcher::Impl {
   std::unique_ptr<RE2> regex;  // null: no pattern at all, nothing matches
   int word_group = 0;          // 1 when -w wrapped the pattern in a capturing group
   bool every_line = false;
-  std::optional<LiteralSearcher> literal;  // a required literal found by a SIMD scan
-  bool literal_is_exact = false;           // a literal hit on a line is a match, no RE2 needed
-  std::string source;                      // the RE2 pattern, for --explain
+  std::optional<MultiLiteralSearcher> literal;  // a SIMD scan for literals every match contains
+  bool literal_is_exact = false;                // a literal hit on a line is a match, no RE2 needed
+  std::vector<std::string> needles;             // what `literal` looks for, for --explain
+  std::string source;                           // the RE2 pattern, for --explain
 
   bool line_matches(std::string_view line) const {
-    if (literal_is_exact) return literal->find(line, 0) != std::string_view::npos;
+    if (literal) {
+      const bool hit = literal->find(line, 0) != std::string_view::npos;
+      if (literal_is_exact || !hit) return hit;
+    }
     return RE2::PartialMatch(line, *regex);
   }
 };
@@ -127,14 +198,10 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
     impl_->every_line = true;
     return;
   }
-  if (lines.size() == 1) {
-    const std::string& needle = lines.front();
-    const bool literal = options.syntax == Syntax::fixed || !has_regex_metachar(needle);
-    const bool foldable = !options.ignore_case || (is_ascii(needle) && !folds_outside_ascii(needle));
-    if (literal && foldable && !needle.empty()) {
-      impl_->literal.emplace(needle, options.ignore_case);
-      impl_->literal_is_exact = plain_options;
-    }
+  if (std::optional<Prefilter> prefilter = choose_prefilter(lines, options, combined, re2_options(options))) {
+    impl_->literal.emplace(prefilter->needles, prefilter->ascii_case_insensitive);
+    impl_->literal_is_exact = prefilter->exact;
+    impl_->needles = std::move(prefilter->needles);
   }
 }
 
@@ -219,8 +286,8 @@ std::string Matcher::describe() const {
   if (!impl_->regex) return "matches nothing";
   if (impl_->every_line) return "matches every line";
   if (impl_->literal) {
-    return fmt::format("SIMD literal scan for '{}'{}", impl_->literal->needle(),
-                       impl_->literal_is_exact ? "" : fmt::format(", confirmed by RE2 /{}/", impl_->source));
+    return fmt::format("SIMD literal scan for '{}'{}", fmt::join(impl_->needles, "' | '"),
+                       impl_->literal_is_exact ? "" : fmt::format(", lines confirmed by RE2 /{}/", impl_->source));
   }
   return fmt::format("RE2 /{}/ line by line", impl_->source);
 }

@@ -70,6 +70,8 @@ generator<Line> substitute(generator<Line> input, std::shared_ptr<const Matcher>
       Span match = *groups[0];
       if (must_advance && match.empty() && match.begin == pos) {
         // Only the empty match right here is ruled out: one at the next position is allowed.
+        // Python would first try for a non-empty match here (b*? on "b"); RE2 cannot be asked for
+        // one, so such patterns step on instead (a documented difference).
         if (pos >= text.size()) break;
         pos += utf8_char_length(text, pos);
         must_advance = false;
@@ -108,7 +110,7 @@ generator<Line> extract(generator<Line> input, std::shared_ptr<const Matcher> re
 // Python's itertools.islice(input, start, stop, step); stop = nullopt reads to the end.
 generator<Line> slice(generator<Line> input, std::uint64_t start, std::optional<std::uint64_t> stop,
                       std::uint64_t step) {
-  if (stop && *stop <= start) co_return;  // islice reads nothing then
+  if (stop && *stop <= start) co_return;  // nothing can pass: unlike islice, do not even skip `start` lines
   std::uint64_t index = 0;
   std::uint64_t next = start;  // index of the next line to pass
   for (const Line& line : input) {

@@ -6,8 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace logsift {
 
@@ -15,6 +17,7 @@ namespace logsift {
 std::size_t count_newlines(const char* begin, const char* end) noexcept;
 
 class LiteralSearcher;
+class MultiLiteralSearcher;
 
 namespace detail {
 // The portable paths, reachable even on AVX2 hardware so that tests can check both paths
@@ -22,6 +25,24 @@ namespace detail {
 std::size_t count_newlines_portable(const char* begin, const char* end) noexcept;
 std::size_t find_portable(const LiteralSearcher& searcher, std::string_view haystack,
                           std::size_t from) noexcept;
+std::size_t find_portable(const MultiLiteralSearcher& searcher, std::string_view haystack,
+                          std::size_t from) noexcept;
+
+// One needle of a MultiLiteralSearcher: its bytes at pool[offset, offset + size) and its packed
+// pair, described as in LiteralSearcher.
+struct PairNeedle {
+  std::size_t offset = 0, size = 0;
+  std::size_t rare1 = 0, rare2 = 0;
+  std::uint8_t rare1_byte = 0, rare1_fold = 0;
+  std::uint8_t rare2_byte = 0, rare2_fold = 0;
+};
+
+// Needles [first, first + count) are scanned together in one vector pass. reach is the largest
+// pair offset among them: a block of 32 starts needs reach + 32 readable bytes.
+struct PairGroup {
+  std::size_t first = 0, count = 0;
+  std::size_t reach = 0, min_size = 0;
+};
 }  // namespace detail
 
 class LiteralSearcher {
@@ -54,6 +75,44 @@ class LiteralSearcher {
   std::size_t rare2_ = 0;
   std::uint8_t rare1_byte_ = 0, rare1_fold_ = 0;
   std::uint8_t rare2_byte_ = 0, rare2_fold_ = 0;
+};
+
+// Finds the leftmost occurrence of any of several literals (an alternation like
+// timeout|deadlock|expired, or the required "atoms" of a regex) in one pass over the haystack.
+// Up to kGroupSize needles share one vector pass; more are split into groups that take turns over
+// windows of the haystack, so a needle that never occurs cannot make repeated calls quadratic.
+class MultiLiteralSearcher {
+ public:
+  static constexpr std::size_t kGroupSize = 8;
+
+  // needles: 1..N non-empty strings (duplicates allowed); ascii_case_insensitive as in
+  // LiteralSearcher. An empty needle matches at `from` as in LiteralSearcher; no needles at all
+  // never match.
+  MultiLiteralSearcher(std::vector<std::string> needles, bool ascii_case_insensitive = false);
+
+  // Leftmost position >= from where some needle starts, or npos. On ties any needle.
+  std::size_t find(std::string_view haystack, std::size_t from = 0) const noexcept;
+
+  std::size_t size() const noexcept { return size_; }  // number of needles, as given
+  bool ascii_case_insensitive() const noexcept { return fold_; }
+
+ private:
+  friend std::size_t detail::find_portable(const MultiLiteralSearcher&, std::string_view,
+                                           std::size_t) noexcept;
+
+  std::size_t find_impl(std::string_view haystack, std::size_t from, bool avx2) const noexcept;
+
+  std::size_t size_ = 0;
+  bool fold_ = false;
+  bool avx2_ = false;
+  // Set when only one needle can ever be the leftmost match (after dropping duplicates and
+  // needles that start with another needle): its single-needle searcher is faster.
+  std::optional<LiteralSearcher> single_;
+  // Otherwise the needles that can match first, back to back (lowercased when folding).
+  std::string pool_;
+  std::vector<detail::PairNeedle> needles_;
+  std::vector<detail::PairGroup> groups_;
+  std::size_t min_size_ = 0;
 };
 
 }  // namespace logsift

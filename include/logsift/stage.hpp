@@ -2,6 +2,9 @@
 // A Stage is built once (its regexes compiled, its arguments checked: UsageError naming the flag
 // and value) and applied to each input, wrapping the upstream generator in a new one. Stages pass
 // lines through lazily; a line a stage rewrites lives in that stage's frame until its next line.
+// A stage pulls no line it does not need: one that can end (--take, --take-while, --slice with a
+// stop) returns as soon as no later line could pass, so the source stops reading. Line numbers and
+// offsets are passed on unchanged, whatever a stage does to the text.
 #pragma once
 
 #include <memory>

@@ -337,4 +337,332 @@ TEST(byte_scan, count_newlines_matches_std_count) {
   EXPECT_EQ(logsift::count_newlines(nullptr, nullptr), 0u);
 }
 
+// ---------------------------------------------------------------------------------------------
+// MultiLiteralSearcher
+
+using logsift::MultiLiteralSearcher;
+using Needles = std::vector<std::string>;
+
+std::size_t naive_find_any(std::string_view h, const Needles& needles, std::size_t from, bool ci) {
+  std::size_t best = npos;
+  for (const std::string& n : needles) best = std::min(best, naive_find(h, n, from, ci));
+  return best;
+}
+
+std::string describe(const Needles& needles) {
+  std::string out;
+  for (const std::string& n : needles) out += "\"" + n + "\" ";
+  return out;
+}
+
+// Checks find() and the portable path at one position against the reference.
+bool check_multi_at(const MultiLiteralSearcher& s, const Needles& needles, std::string_view h,
+                    std::size_t from, bool ci) {
+  const std::size_t want = naive_find_any(h, needles, from, ci);
+  const std::size_t got = s.find(h, from);
+  const std::size_t got_portable = logsift::detail::find_portable(s, h, from);
+  EXPECT_EQ(got, want) << "needles=" << describe(needles) << "ci=" << ci << " from=" << from
+                       << " hay_size=" << h.size() << " hay=\"" << h << "\"";
+  EXPECT_EQ(got_portable, want) << "(portable) needles=" << describe(needles) << "ci=" << ci
+                                << " from=" << from << " hay=\"" << h << "\"";
+  return got == want && got_portable == want;
+}
+
+bool check_multi_all_from(const Needles& needles, std::string_view hay, bool ci) {
+  const MultiLiteralSearcher s(needles, ci);
+  const ExactBuffer buf(hay);
+  for (std::size_t from = 0; from <= hay.size() + 1; ++from) {
+    if (!check_multi_at(s, needles, buf.view(), from, ci)) return false;
+  }
+  return true;
+}
+
+TEST(multi_literal, size_counts_needles_as_given) {
+  EXPECT_EQ(MultiLiteralSearcher({"a"}).size(), 1u);
+  EXPECT_EQ(MultiLiteralSearcher({"err", "err", "ERR"}, true).size(), 3u);
+  EXPECT_EQ(MultiLiteralSearcher(Needles(20, "x")).size(), 20u);
+  EXPECT_TRUE(MultiLiteralSearcher({"a", "b"}, true).ascii_case_insensitive());
+}
+
+TEST(multi_literal, alternation_in_a_log_line) {
+  const MultiLiteralSearcher s({"timeout", "deadlock", "expired"});
+  const std::string line = "2026-01-01T00:00:00Z WARN lock expired after deadlock: timeout";
+  EXPECT_EQ(s.find(line), line.find("expired"));
+  EXPECT_EQ(s.find(line, line.find("expired") + 1), line.find("deadlock"));
+  EXPECT_EQ(s.find(line, line.find("deadlock") + 1), line.find("timeout"));
+  EXPECT_EQ(s.find(line, line.find("timeout") + 1), npos);
+  EXPECT_EQ(s.find("all good"), npos);
+  EXPECT_EQ(s.find(line, line.size() + 1), npos);
+}
+
+TEST(multi_literal, leftmost_of_overlapping_needles) {
+  // Each needle overlaps the next one's occurrence; the leftmost start wins whichever needle is
+  // listed first and whichever is longer.
+  for (const Needles& needles :
+       {Needles{"abcd", "bc", "cdef"}, Needles{"cdef", "bc", "abcd"}, Needles{"bcdefgh", "abc"},
+        Needles{"aaa", "aa"}, Needles{"abab", "baba"}}) {
+    for (bool ci : {false, true}) {
+      EXPECT_TRUE(check_multi_all_from(needles, "xxabcdefghxx", ci));
+      EXPECT_TRUE(check_multi_all_from(needles, "abababababaaaaabab", ci));
+      EXPECT_TRUE(check_multi_all_from(needles, "ABcDeFgH aBaB AAAA", ci));
+    }
+  }
+  const MultiLiteralSearcher s({"abcd", "bc", "cdef"});
+  EXPECT_EQ(s.find("xxabcdefxx"), 2u);
+  EXPECT_EQ(s.find("xxabcdefxx", 3), 3u);
+  EXPECT_EQ(s.find("xxabcdefxx", 4), 4u);
+  EXPECT_EQ(s.find("xxabcdefxx", 5), npos);
+}
+
+TEST(multi_literal, needle_that_is_a_prefix_of_another) {
+  for (const Needles& needles :
+       {Needles{"time", "timeout"}, Needles{"timeout", "time"}, Needles{"timeout", "timeout", "t"},
+        Needles{"timeout", "TIME", "timeouts"}, Needles{"a", "ab", "abc", "abcd"}}) {
+    for (bool ci : {false, true}) {
+      for (const char* hay : {"timeout", "timeou", "xtimeout", "xTIMEOUT", "tim", "abcd", "xxab",
+                              "no match here", ""}) {
+        EXPECT_TRUE(check_multi_all_from(needles, hay, ci)) << describe(needles) << hay;
+      }
+    }
+  }
+}
+
+TEST(multi_literal, empty_or_no_needles) {
+  const MultiLiteralSearcher none(Needles{});
+  EXPECT_EQ(none.size(), 0u);
+  EXPECT_EQ(none.find("abc"), npos);
+  EXPECT_EQ(logsift::detail::find_portable(none, "abc", 0), npos);
+  // An empty needle matches everywhere, as in LiteralSearcher.
+  const MultiLiteralSearcher empty({"abc", ""});
+  EXPECT_EQ(empty.find("xyz", 1), 1u);
+  EXPECT_EQ(empty.find("xyz", 3), 3u);
+  EXPECT_EQ(empty.find("xyz", 4), npos);
+  EXPECT_EQ(logsift::detail::find_portable(empty, "xyz", 2), 2u);
+}
+
+// Needle sets mixing lengths 1..40 (so the shortest bounds the blocks while a long needle's pair
+// lies far beyond it), planted at every position of haystacks of every length 0..100, plus near
+// misses (last byte changed) that must not be reported.
+TEST(multi_literal, needles_of_different_lengths) {
+  std::mt19937 rng(4321);
+  const std::vector<std::vector<std::size_t>> length_sets = {
+      {1, 40}, {2, 3}, {5, 17, 40}, {31, 32, 33}, {8, 8, 8, 8}, {3, 9, 14, 20, 27, 33, 38, 40}};
+  for (const auto& lengths : length_sets) {
+    Needles needles;
+    for (std::size_t m : lengths) needles.push_back(filler(m, rng, "abcdefgh"));
+    for (bool ci : {false, true}) {
+      const MultiLiteralSearcher s(needles, ci);
+      for (std::size_t n = 0; n <= 100; ++n) {
+        const std::string base = filler(n, rng, "abcdefghxyz");
+        ASSERT_TRUE(check_multi_all_from(needles, base, ci)) << n;
+        for (const std::string& needle : needles) {
+          std::string near_miss = needle;
+          near_miss.back() = 'z';
+          for (std::size_t pos = 0; pos + needle.size() <= n; ++pos) {
+            std::string hay(n, 'y');
+            hay.replace(pos, needle.size(), needle);
+            const ExactBuffer buf(hay);
+            for (std::size_t from : {std::size_t{0}, pos, pos + 1}) {
+              ASSERT_TRUE(check_multi_at(s, needles, buf.view(), from, ci)) << n << " " << pos;
+            }
+            hay = std::string(n, 'y');
+            hay.replace(pos, needle.size(), near_miss);
+            const ExactBuffer miss(hay);
+            ASSERT_TRUE(check_multi_at(s, needles, miss.view(), 0, ci)) << n << " " << pos;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(multi_literal, match_at_first_and_last_byte) {
+  const Needles needles = {"x", "q!", "deadlock detected", std::string(40, 'z') + "!"};
+  for (std::size_t len = 0; len <= 120; ++len) {
+    for (const std::string& needle : needles) {
+      if (needle.size() > len) continue;
+      // Only the planted needle can occur: the filler shares no byte with any needle.
+      const std::string pad(len - needle.size(), '-');
+      for (bool ci : {false, true}) {
+        const MultiLiteralSearcher s(needles, ci);
+        const ExactBuffer at_start(needle + pad);
+        const ExactBuffer at_end(pad + needle);
+        EXPECT_EQ(s.find(at_start.view()), 0u) << needle << " " << len;
+        EXPECT_EQ(s.find(at_start.view(), 1), npos) << needle << " " << len;
+        EXPECT_EQ(s.find(at_end.view()), pad.size()) << needle << " " << len;
+        EXPECT_EQ(logsift::detail::find_portable(s, at_end.view(), 0), pad.size()) << len;
+        EXPECT_EQ(s.find(at_end.view(), pad.size()), pad.size()) << needle << " " << len;
+        EXPECT_EQ(s.find(at_end.view(), pad.size() + 1), npos) << needle << " " << len;
+      }
+    }
+  }
+}
+
+// Only ASCII letters fold: 'Ø' (C3 98) is not 'ø' (C3 B8), although the two differ by 0x20.
+TEST(multi_literal, case_insensitive_leaves_non_ascii_alone) {
+  const Needles needles = {"Søren", "李雷", "Ü", "tls handshake"};
+  const MultiLiteralSearcher s(needles, true);
+  EXPECT_EQ(s.find("user=SøREN"), 5u);
+  EXPECT_EQ(s.find("user=SØREN"), npos);
+  EXPECT_EQ(s.find("user=ü ok"), npos);  // ü is C3 BC, Ü is C3 9C
+  EXPECT_EQ(s.find("user=Ü ok"), 5u);
+  EXPECT_EQ(s.find("x TLS HandShake 李雷"), 2u);
+  EXPECT_EQ(s.find("x TLS HandShak 李雷"), 15u);
+  for (bool ci : {false, true}) {
+    EXPECT_TRUE(check_multi_all_from(needles, "SØREN søren SøREN ÜÜüü 李雷 TLS handshake", ci));
+  }
+
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const char other = static_cast<char>(b ^ 0x20);
+    const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+    char pad = '.';
+    for (char p : {'.', ',', ';'}) {
+      if (p != c && p != other) pad = p;
+    }
+    for (std::size_t m : {1, 2, 5}) {
+      const Needles set = {std::string(m - 1, pad) + c, "never-there"};
+      const std::string hay = std::string(40 + m - 1, pad) + other + pad + pad;
+      const MultiLiteralSearcher ms(set, true);
+      EXPECT_EQ(ms.find(hay), letter ? 40u : npos) << "byte " << b << " m=" << m;
+      EXPECT_EQ(logsift::detail::find_portable(ms, hay, 0), letter ? 40u : npos) << b;
+    }
+  }
+}
+
+// 2..12 needles: more than 8 split into groups that scan in turns, so the leftmost hit may come
+// from any group.
+TEST(multi_literal, two_to_twelve_needles) {
+  std::mt19937 rng(808);
+  std::uniform_int_distribution<std::size_t> needle_len(1, 12);
+  std::uniform_int_distribution<std::size_t> hay_len(0, 200);
+  for (std::size_t count = 2; count <= 12; ++count) {
+    for (int round = 0; round < 40; ++round) {
+      Needles needles;
+      for (std::size_t k = 0; k < count; ++k) {
+        needles.push_back(filler(needle_len(rng) + (round % 4 == 0 ? 2 : 0), rng, "abcdAB"));
+      }
+      std::string hay = filler(hay_len(rng), rng, "abcdABxy");
+      const std::string& planted = needles[rng() % count];
+      if (hay.size() >= planted.size()) {
+        hay.replace(rng() % (hay.size() - planted.size() + 1), planted.size(), planted);
+      }
+      const bool ci = round % 2 != 0;
+      ASSERT_TRUE(check_multi_all_from(needles, hay, ci)) << count << " " << round;
+    }
+  }
+}
+
+// Small alphabets make matches and partial matches dense, so verification, block boundaries and
+// the scalar tail all get exercised.
+TEST(multi_literal, randomized_against_reference) {
+  std::mt19937 rng(20260102);
+  const std::string alphabets[] = {"ab", "aAbB", "ab\n\xc3\xb8", "xyz"};
+  std::uniform_int_distribution<std::size_t> count(2, 10);
+  std::uniform_int_distribution<std::size_t> short_len(1, 5);
+  std::uniform_int_distribution<std::size_t> long_len(6, 40);
+  std::uniform_int_distribution<std::size_t> hay_len(0, 300);
+  for (int round = 0; round < 1500; ++round) {
+    const std::string& alpha = alphabets[round % std::size(alphabets)];
+    Needles needles(count(rng));
+    for (std::string& needle : needles) {
+      needle = filler(rng() % 4 == 0 ? long_len(rng) : short_len(rng), rng, alpha);
+    }
+    std::string hay = filler(hay_len(rng), rng, alpha);
+    for (const std::string& needle : needles) {  // make sure long needles occur at all
+      if (rng() % 3 == 0 && hay.size() >= needle.size()) {
+        hay.replace(rng() % (hay.size() - needle.size() + 1), needle.size(), needle);
+      }
+    }
+    const bool ci = rng() % 2 != 0;
+    ASSERT_TRUE(check_multi_all_from(needles, hay, ci)) << "round " << round;
+  }
+}
+
+// Long haystacks span many scan windows: every hit, in order, for needles spread over groups,
+// including needles that never occur and one that occurs only at the very end.
+TEST(multi_literal, every_hit_in_long_haystack) {
+  std::mt19937 rng(31337);
+  const Needles common = {"timeout", "deadlock", "expired"};
+  std::string hay;
+  while (hay.size() < 300000) {
+    hay += filler(rng() % 3000, rng, "abcdefghijklmnopqrstuvwxyz -:=");
+    if (rng() % 4 != 0) hay += common[rng() % 3];
+  }
+  hay += "LAST";
+  Needles never;
+  for (char c = '1'; c <= '8'; ++c) never.push_back(std::string("never-") + c);
+  Needles never_then_last = never;
+  never_then_last.push_back("LAST");
+  Needles all = never_then_last;
+  all.insert(all.end(), common.begin(), common.end());
+  for (const Needles& needles :
+       {common, Needles{"timeout", "deadlock", "LAST"}, never_then_last, all}) {
+    for (bool ci : {false, true}) {
+      // Every start of every needle, found once up front: re-running the reference from each
+      // hit would rescan the whole haystack for the needles that never occur.
+      std::vector<std::size_t> starts;
+      for (const std::string& needle : needles) {
+        for (std::size_t at = 0; (at = naive_find(hay, needle, at, ci)) != npos; ++at) {
+          starts.push_back(at);
+        }
+      }
+      std::sort(starts.begin(), starts.end());
+      starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+      starts.push_back(npos);
+      EXPECT_GT(starts.size(), 1u);
+
+      const MultiLiteralSearcher s(needles, ci);
+      const ExactBuffer buf(hay);
+      std::size_t pos = 0;
+      for (const std::size_t want : starts) {
+        ASSERT_EQ(s.find(buf.view(), pos), want) << describe(needles) << ci << " " << pos;
+        ASSERT_EQ(logsift::detail::find_portable(s, buf.view(), pos), want) << pos;
+        // From just past a hit, and from just before the next one.
+        if (want != npos && want > pos) {
+          ASSERT_EQ(s.find(buf.view(), want - 1), want) << describe(needles) << ci;
+        }
+        pos = want + 1;
+      }
+    }
+  }
+}
+
+// Haystacks that end right before, or start right after, an inaccessible page.
+TEST(multi_literal, never_reads_outside_the_haystack) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  void* raw = mmap(nullptr, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(raw, MAP_FAILED);
+  char* base = static_cast<char*>(raw);
+  ASSERT_EQ(mprotect(base, page, PROT_NONE), 0);
+  ASSERT_EQ(mprotect(base + 2 * page, page, PROT_NONE), 0);
+  char* lo = base + page;
+  char* hi = base + 2 * page;
+  std::memset(lo, 'a', page);
+
+  // All-'a' haystacks never match, so every scan runs to the very last byte; the long needles put
+  // their pair far from the start while the short ones keep the candidate range wide.
+  const std::vector<Needles> sets = {
+      {"b", "ab"},
+      {"aab", std::string(64, 'a') + "b"},
+      {"ab", std::string(31, 'a') + "b", std::string(40, 'a') + "c"},
+      Needles{"ba", "ca", "da", "ea", "fa", "ga", "ha", "ia", "ja", "ka", std::string(33, 'a') + "z"},
+  };
+  for (std::size_t n = 0; n <= 300; ++n) {
+    const std::string_view at_end(hi - n, n);
+    const std::string_view at_start(lo, n);
+    for (const Needles& needles : sets) {
+      for (bool ci : {false, true}) {
+        const MultiLiteralSearcher s(needles, ci);
+        for (std::size_t from = 0; from <= n; from += (from < 70 ? 1 : 17)) {
+          EXPECT_EQ(s.find(at_end, from), npos);
+          EXPECT_EQ(s.find(at_start, from), npos);
+          EXPECT_EQ(logsift::detail::find_portable(s, at_end, from), npos);
+        }
+      }
+    }
+  }
+  munmap(raw, 3 * page);
+}
+
 }  // namespace

@@ -189,6 +189,14 @@ TEST(stage_sub, empty_matches_as_python_re_sub) {
 
 TEST(stage_sub, stepping_past_an_empty_match_keeps_utf8_characters_whole) {
   EXPECT_EQ(run({{"--sub", "s/x*/-/g"}}, {"é李"}), (Texts{"-é-李-"}));
+  EXPECT_EQ(run({{"--sub", "s/x*/-/g"}}, {"a😀"}), (Texts{"-a-😀-"}));
+}
+
+// As Python decodes with surrogateescape: each byte of an invalid sequence is a character.
+TEST(stage_sub, stepping_past_an_empty_match_takes_invalid_bytes_one_at_a_time) {
+  EXPECT_EQ(run({{"--sub", "s/x*/-/g"}}, {"\xff"}), (Texts{"-\xff-"}));
+  EXPECT_EQ(run({{"--sub", "s/x*/-/g"}}, {"\xe6\x9d" "a"}), (Texts{"-\xe6-\x9d-a-"}));
+  EXPECT_EQ(run({{"--sub", "s/x*/-/g"}}, {"\xed\xa0\x80"}), (Texts{"-\xed-\xa0-\x80-"}));  // a surrogate
 }
 
 TEST(stage_sub, follows_fixed_string_syntax) {

@@ -72,6 +72,26 @@ constexpr std::array<std::uint8_t, 256> make_byte_frequencies() {
 
 constexpr std::array<std::uint8_t, 256> kByteFrequency = make_byte_frequencies();
 
+// Letter pairs that are far more common than their letters suggest ("de" in debug, decode, order,
+// denied), roughly in falling order of English frequency: adjacent fingerprints of several
+// needles at once must avoid them, where a pair of independent bytes would not need to.
+constexpr std::string_view kCommonBigrams =
+    "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le "
+    "ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur ca el ta la ns di fo ho pe ec "
+    "pr no ct us ac ot il tr ly nc et ut ss so rs un lo wa ge ie wh ee wi em ad ol rt po we na "
+    "ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi ci vi pl ig tu ev ld ry mp fe ";
+
+// Extra cost of a common pair of lowercase letters, on the scale of kByteFrequency.
+constexpr std::array<std::array<std::uint8_t, 26>, 26> make_bigram_penalties() {
+  std::array<std::array<std::uint8_t, 26>, 26> p{};
+  for (std::size_t i = 0, rank = 0; i + 1 < kCommonBigrams.size(); i += 3, ++rank) {
+    p[kCommonBigrams[i] - 'a'][kCommonBigrams[i + 1] - 'a'] = rank < 30 ? 80 : rank < 80 ? 50 : 25;
+  }
+  return p;
+}
+
+constexpr auto kBigramPenalty = make_bigram_penalties();
+
 // ---------------------------------------------------------------------------------------------
 // ASCII case folding
 
@@ -165,74 +185,72 @@ std::size_t find_memchr(const char* hay, std::size_t from, std::size_t end_start
 // ---------------------------------------------------------------------------------------------
 // Several needles
 
-using detail::PairGroup;
-using detail::PairNeedle;
+// What the multi-needle scanners need to know about a searcher, flattened for the free functions.
+struct MultiView {
+  const char* pool;
+  const detail::MultiNeedle* needles;
+  const std::size_t* bucket_begin;
+  std::size_t max_anchor;
+  const std::uint8_t* first;   // 256 entries each
+  const std::uint8_t* second;
+  const std::uint8_t* first_lo;  // 16 entries each
+  const std::uint8_t* first_hi;
+  const std::uint8_t* second_lo;
+  const std::uint8_t* second_hi;
+};
 
-Pair to_pair(const char* pool, const PairNeedle& nd) noexcept {
-  return Pair{pool + nd.offset, nd.size,       nd.rare1,      nd.rare2,
-              nd.rare1_byte,    nd.rare1_fold, nd.rare2_byte, nd.rare2_fold};
-}
-
-// Whether `nd` occurs at hay[s]. Checks the length first, so it never reads past hay[n - 1].
+// The needles of `buckets` whose fingerprint may sit at hay[q]: returns the smaller of `best` and
+// the leftmost start in [from, best) where one of them really occurs. Kept out of line so the
+// rare hit path does not crowd the registers of the scanning loops.
 template <bool Fold>
-inline bool needle_at(const char* hay, std::size_t n, std::size_t s, const char* pool,
-                      const PairNeedle& nd) noexcept {
-  return nd.size <= n - s && byte_hits(hay[s + nd.rare1], nd.rare1_byte, nd.rare1_fold) &&
-         byte_hits(hay[s + nd.rare2], nd.rare2_byte, nd.rare2_fold) &&
-         verify_bytes<Fold>(hay + s, pool + nd.offset, nd.size);
-}
-
-// First start in [from, limit) where any of the `count` needles occurs.
-template <bool Fold>
-std::size_t find_multi_scalar(const char* hay, std::size_t n, std::size_t from, std::size_t limit,
-                              const char* pool, const PairNeedle* nd, std::size_t count) noexcept {
-  for (std::size_t s = from; s < limit; ++s) {
-    for (std::size_t k = 0; k < count; ++k) {
-      if (needle_at<Fold>(hay, n, s, pool, nd[k])) return s;
+__attribute__((noinline)) std::size_t verify_anchor(const char* hay, std::size_t n,
+                                                    std::size_t from, std::size_t q,
+                                                    unsigned buckets, std::size_t best,
+                                                    const MultiView& mv) noexcept {
+  while (buckets != 0) {
+    const auto b = static_cast<unsigned>(__builtin_ctz(buckets));
+    buckets &= buckets - 1;
+    for (std::size_t i = mv.bucket_begin[b]; i < mv.bucket_begin[b + 1]; ++i) {
+      const detail::MultiNeedle& nd = mv.needles[i];
+      if (q < from + nd.anchor) continue;
+      const std::size_t s = q - nd.anchor;
+      if (s < best && nd.size <= n - s &&
+          verify_bytes<Fold>(hay + s, mv.pool + nd.offset, nd.size)) {
+        best = s;
+      }
     }
   }
-  return std::string_view::npos;
+  return best;
 }
 
-// Candidate starts p + bit for each set bit of `mask`, lowest first; checking every needle at each
-// start (rather than only those whose pair hit) is cheap because candidates are rare.
-template <int N, bool Fold>
-inline std::size_t first_verified(const char* hay, std::size_t n, std::size_t p, std::uint64_t mask,
-                                  const char* pool, const PairNeedle* nd) noexcept {
+// Anchors are positions of a needle's fingerprint, s + anchor for a start s; so a hit at anchor q
+// can still be beaten by one at a later anchor q' (a needle with a larger anchor), but only while
+// q' < best + max_anchor. Scanning in anchor order therefore ends there, not at the first hit.
+
+// Anchors [q, q_end), with q_end <= n - 1 so that the second fingerprint byte is in the haystack.
+template <bool Fold>
+std::size_t scan_anchors_scalar(const char* hay, std::size_t n, std::size_t from, std::size_t q,
+                                std::size_t q_end, std::size_t best, const MultiView& mv) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(hay);
+  for (; q < q_end && q < best + mv.max_anchor; ++q) {
+    const unsigned buckets = mv.first[bytes[q]] & mv.second[bytes[q + 1]];
+    if (buckets != 0) best = verify_anchor<Fold>(hay, n, from, q, buckets, best, mv);
+  }
+  return best;
+}
+
+// Lane j of `lanes` holds the buckets for anchor q + j; mask has a bit for each nonzero lane.
+template <bool Fold>
+std::size_t verify_lanes(const char* hay, std::size_t n, std::size_t from, std::size_t q,
+                         const std::uint8_t* lanes, std::uint64_t mask, std::size_t best,
+                         const MultiView& mv) noexcept {
   while (mask != 0) {
-    const std::size_t s = p + static_cast<std::size_t>(__builtin_ctzll(mask));
-#pragma GCC unroll 8
-    for (int k = 0; k < N; ++k) {
-      if (needle_at<Fold>(hay, n, s, pool, nd[k])) return s;
-    }
+    const auto j = static_cast<std::size_t>(__builtin_ctzll(mask));
+    if (q + j >= best + mv.max_anchor) break;
+    best = verify_anchor<Fold>(hay, n, from, q + j, lanes[j], best, mv);
     mask &= mask - 1;
   }
-  return std::string_view::npos;
-}
-
-// Leftmost hit over several units (needles or groups of them) that each scan on their own: the
-// units take turns over windows of growing size, and each searches only up to the best hit so far.
-// Scanning window by window keeps a repeated find() linear: a unit that never matches is not run
-// to the end of the haystack each time another unit has a hit just ahead. Windows start small for
-// the same reason, and stop growing around the size of L2 so the later units re-read cached bytes.
-template <class SearchUnit>
-std::size_t find_leftmost_windowed(std::size_t from, std::size_t end_start, std::size_t units,
-                                   SearchUnit search) noexcept {
-  constexpr std::size_t kFirstWindow = 1024;
-  constexpr std::size_t kMaxWindow = 64 * 1024;
-  std::size_t window = kFirstWindow;
-  for (std::size_t w = from; w < end_start;) {
-    const std::size_t limit = end_start - w > window ? w + window : end_start;
-    std::size_t best = limit;
-    for (std::size_t u = 0; u < units && best > w; ++u) {
-      const std::size_t hit = search(u, w, best);  // < best or npos
-      if (hit != std::string_view::npos) best = hit;
-    }
-    if (best < limit) return best;
-    w = limit;
-    window = std::min(window * 2, kMaxWindow);
-  }
-  return std::string_view::npos;
+  return best;
 }
 
 std::size_t count_newlines_swar(const char* begin, const char* end) noexcept {
@@ -392,95 +410,82 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std:
   }
 }
 
-// OR of the packed-pair masks of N needles for the 32 starts at p.
-template <int N, bool Fold>
-__attribute__((target("avx2"), always_inline)) inline __m256i multi_block(
-    const char* p, const std::size_t* i1, const std::size_t* i2, const __m256i* b1,
-    const __m256i* f1, const __m256i* b2, const __m256i* f2) noexcept {
-  __m256i any = pair_block<Fold>(p, i1[0], i2[0], b1[0], f1[0], b2[0], f2[0]);
-#pragma GCC unroll 8
-  for (int k = 1; k < N; ++k) {
-    any = _mm256_or_si256(any, pair_block<Fold>(p, i1[k], i2[k], b1[k], f1[k], b2[k], f2[k]));
-  }
-  return any;
+// Buckets whose fingerprint starts at each of the 32 anchors at p. A byte is looked up by its two
+// nibbles (vpshufb indexes 16-entry tables); ANDing the two results keeps the buckets that accept
+// both nibbles, and ANDing those of p[j] and p[j + 1] the buckets that accept both bytes.
+__attribute__((target("avx2"), always_inline)) inline __m256i fingerprint_block(
+    const char* p, __m256i lo1, __m256i hi1, __m256i lo2, __m256i hi2) noexcept {
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+  // AVX2 has no byte shift: shift 16-bit lanes and mask off the bits that crossed over.
+  const __m256i b1 =
+      _mm256_and_si256(_mm256_shuffle_epi8(lo1, _mm256_and_si256(v1, nibble)),
+                       _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(v1, 4), nibble)));
+  const __m256i b2 =
+      _mm256_and_si256(_mm256_shuffle_epi8(lo2, _mm256_and_si256(v2, nibble)),
+                       _mm256_shuffle_epi8(hi2, _mm256_and_si256(_mm256_srli_epi16(v2, 4), nibble)));
+  return _mm256_and_si256(b1, b2);
 }
 
-// First start in [from, limit) where one of the N needles nd[0..N) occurs. A 32-start block at p
-// reads up to byte p + 31 + reach, so blocks run while p + 32 <= n - reach; starts beyond that (only
-// a needle shorter than the reach can be there) are left to the scalar loop. Needles longer than
-// the block guarantee are length-checked when verified.
-template <int N, bool Fold>
-__attribute__((target("avx2"))) std::size_t find_multi_avx2(const char* hay, std::size_t n,
-                                                            std::size_t from, std::size_t limit,
-                                                            const char* pool, const PairNeedle* nd,
-                                                            const PairGroup& group) noexcept {
-  if (group.min_size > n) return std::string_view::npos;
-  limit = std::min(limit, n - group.min_size + 1);
-  if (from >= limit) return std::string_view::npos;
+__attribute__((target("avx2"), always_inline)) inline __m256i broadcast_table(
+    const std::uint8_t* table) noexcept {
+  return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(table)));
+}
 
-  std::size_t i1[N], i2[N];
-  __m256i b1[N], f1[N], b2[N], f2[N];
-#pragma GCC unroll 8
-  for (int k = 0; k < N; ++k) {
-    i1[k] = nd[k].rare1;
-    i2[k] = nd[k].rare2;
-    b1[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare1_byte));
-    f1[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare1_fold));
-    b2[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare2_byte));
-    f2[k] = _mm256_set1_epi8(static_cast<char>(nd[k].rare2_fold));
-  }
-  const std::size_t hi = n >= group.reach ? std::min(limit, n - group.reach) : 0;
+// scan_anchors_scalar, 32 anchors at a time. A block at q reads hay[q, q + 32], inside the
+// haystack whenever q + 32 <= q_end.
+template <bool Fold>
+__attribute__((target("avx2"))) std::size_t scan_anchors_avx2(const char* hay, std::size_t n,
+                                                              std::size_t from, std::size_t q,
+                                                              std::size_t q_end, std::size_t best,
+                                                              const MultiView& mv) noexcept {
+  const __m256i lo1 = broadcast_table(mv.first_lo);
+  const __m256i hi1 = broadcast_table(mv.first_hi);
+  const __m256i lo2 = broadcast_table(mv.second_lo);
+  const __m256i hi2 = broadcast_table(mv.second_hi);
+  const __m256i zero = _mm256_setzero_si256();
+  alignas(32) std::uint8_t lanes[64];
 
-  std::size_t p = from;
-  while (p + 64 <= hi) {
-    const __m256i a = multi_block<N, Fold>(hay + p, i1, i2, b1, f1, b2, f2);
-    const __m256i b = multi_block<N, Fold>(hay + p + 32, i1, i2, b1, f1, b2, f2);
+  // Two blocks per round with a single test: nearly every round is a miss.
+  while (q + 64 <= q_end && q < best + mv.max_anchor) {
+    const __m256i a = fingerprint_block(hay + q, lo1, hi1, lo2, hi2);
+    const __m256i b = fingerprint_block(hay + q + 32, lo1, hi1, lo2, hi2);
     const __m256i any = _mm256_or_si256(a, b);
     if (!_mm256_testz_si256(any, any)) {
-      const std::uint64_t mask =
-          static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) |
-          static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
-      const std::size_t s = first_verified<N, Fold>(hay, n, p, mask, pool, nd);
-      if (s != std::string_view::npos) return s;
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), a);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes + 32), b);
+      const std::uint64_t empty =
+          static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, zero))) |
+          static_cast<std::uint64_t>(static_cast<std::uint32_t>(
+              _mm256_movemask_epi8(_mm256_cmpeq_epi8(b, zero))))
+              << 32;
+      best = verify_lanes<Fold>(hay, n, from, q, lanes, ~empty, best, mv);
     }
-    p += 64;
+    q += 64;
   }
-  if (p < hi && hi >= 32) {
-    for (;;) {
-      // The last block slides back to end at hi rather than read past it; its lanes below p were
-      // scanned already.
-      std::uint32_t skip = 0;
-      if (p + 32 > hi) {
-        skip = static_cast<std::uint32_t>(p - (hi - 32));
-        p = hi - 32;
-      }
-      const __m256i a = multi_block<N, Fold>(hay + p, i1, i2, b1, f1, b2, f2);
-      const std::uint32_t mask =
-          static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) & (~std::uint32_t{0} << skip);
-      if (mask != 0) {
-        const std::size_t s = first_verified<N, Fold>(hay, n, p, mask, pool, nd);
-        if (s != std::string_view::npos) return s;
-      }
-      p += 32;
-      if (p >= hi) break;
+  if (q >= q_end || q >= best + mv.max_anchor) return best;
+  if (q_end < 32) return scan_anchors_scalar<Fold>(hay, n, from, q, q_end, best, mv);
+  for (;;) {
+    // The last block slides back to end at q_end rather than read past it; its lanes below q
+    // were scanned already.
+    std::uint32_t skip = 0;
+    if (q + 32 > q_end) {
+      skip = static_cast<std::uint32_t>(q - (q_end - 32));
+      q = q_end - 32;
     }
+    const __m256i a = fingerprint_block(hay + q, lo1, hi1, lo2, hi2);
+    const std::uint32_t found =
+        ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, zero))) &
+        (~std::uint32_t{0} << skip);
+    if (found != 0) {
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), a);
+      best = verify_lanes<Fold>(hay, n, from, q, lanes, found, best, mv);
+    }
+    q += 32;
+    if (q >= q_end || q >= best + mv.max_anchor) return best;
   }
-  return find_multi_scalar<Fold>(hay, n, p, limit, pool, nd, N);
 }
-
-using MultiFn = std::size_t (*)(const char*, std::size_t, std::size_t, std::size_t, const char*,
-                                const PairNeedle*, const PairGroup&) noexcept;
-
-template <bool Fold, std::size_t... I>
-constexpr std::array<MultiFn, sizeof...(I)> make_multi_table(std::index_sequence<I...>) noexcept {
-  return {&find_multi_avx2<static_cast<int>(I) + 1, Fold>...};
-}
-
-// Indexed by group size - 1.
-constexpr auto kMultiExact =
-    make_multi_table<false>(std::make_index_sequence<MultiLiteralSearcher::kGroupSize>{});
-constexpr auto kMultiFold =
-    make_multi_table<true>(std::make_index_sequence<MultiLiteralSearcher::kGroupSize>{});
 
 #else
 
@@ -512,6 +517,13 @@ int byte_cost(unsigned char c, bool fold) noexcept {
     return std::max(lower, upper) + std::min(lower, upper) / 8;
   }
   return kByteFrequency[c];
+}
+
+// Rarity of the adjacent needle bytes c1 c2 (lowercase already when folding).
+int pair_cost(unsigned char c1, unsigned char c2, bool fold) noexcept {
+  int cost = byte_cost(c1, fold) + byte_cost(c2, fold);
+  if (is_ascii_lower(c1) && is_ascii_lower(c2)) cost += kBigramPenalty[c1 - 'a'][c2 - 'a'];
+  return cost;
 }
 
 // Offsets of the two bytes of a non-empty (already folded) needle to prefilter on: the rarest, and
@@ -623,35 +635,68 @@ MultiLiteralSearcher::MultiLiteralSearcher(std::vector<std::string> needles,
     return;
   }
 
-  min_size_ = kept.front().size();
-  for (const std::string& needle : kept) {
-    PairNeedle nd;
-    nd.offset = pool_.size();
-    nd.size = needle.size();
-    std::tie(nd.rare1, nd.rare2) = choose_rare_pair(needle, fold_);
-    std::tie(nd.rare1_byte, nd.rare1_fold) = describe_rare_byte(needle, nd.rare1, fold_);
-    std::tie(nd.rare2_byte, nd.rare2_fold) = describe_rare_byte(needle, nd.rare2, fold_);
-    needles_.push_back(nd);
-    pool_ += needle;
-    min_size_ = std::min(min_size_, needle.size());
+  // Fingerprint: the adjacent pair of bytes that is rarest by the byte frequency estimate (the
+  // sum of the costs, which behave like logarithms, plus the common-pair penalty). Ties go to the
+  // earlier pair, which keeps max_anchor_ and with it the lookahead after a hit short.
+  struct Entry {
+    std::string needle;
+    std::size_t anchor = 0;
+    unsigned char c1 = 0, c2 = 0;
+  };
+  std::vector<Entry> entries;
+  for (std::string& needle : kept) {
+    Entry e;
+    int best_cost = 0;
+    for (std::size_t k = 0; k + 1 < needle.size(); ++k) {
+      const int cost = pair_cost(static_cast<unsigned char>(needle[k]),
+                                 static_cast<unsigned char>(needle[k + 1]), fold_);
+      if (k == 0 || cost < best_cost) best_cost = cost, e.anchor = k;
+    }
+    e.c1 = static_cast<unsigned char>(needle[e.anchor]);
+    e.c2 = needle.size() > 1 ? static_cast<unsigned char>(needle[e.anchor + 1]) : 0;
+    e.needle = std::move(needle);
+    entries.push_back(std::move(e));
+  }
+  // Up to 8 needles get a bucket each. Beyond that, needles with equal or close fingerprints
+  // share one, so the nibble sets of a bucket stay small and their cross combinations few.
+  if (entries.size() > kBuckets) {
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+      return std::pair{x.c1, x.c2} < std::pair{y.c1, y.c2};
+    });
   }
 
-  // Groups of near-equal size: the cost of a pass grows with its needle count, so 9 needles run
-  // as 5 + 4 rather than as 8 + 1.
-  const std::size_t count = needles_.size();
-  const std::size_t n_groups = (count + kGroupSize - 1) / kGroupSize;
-  std::size_t first = 0;
-  for (std::size_t g = 0; g < n_groups; ++g) {
-    PairGroup group;
-    group.first = first;
-    group.count = count / n_groups + (g < count % n_groups ? 1 : 0);
-    group.min_size = needles_[first].size;
-    for (std::size_t k = first; k < first + group.count; ++k) {
-      group.reach = std::max({group.reach, needles_[k].rare1, needles_[k].rare2});
-      group.min_size = std::min(group.min_size, needles_[k].size);
+  auto accept = [&](unsigned char c, std::uint8_t bit, std::array<std::uint8_t, 256>& table,
+                    std::array<std::uint8_t, 16>& lo, std::array<std::uint8_t, 16>& hi) {
+    for (unsigned char x : {c, fold_ ? ascii_upper(c) : c}) {
+      table[x] |= bit;
+      lo[x & 0x0F] |= bit;
+      hi[x >> 4] |= bit;
     }
-    groups_.push_back(group);
-    first += group.count;
+  };
+  const std::size_t count = entries.size();
+  min_size_ = entries.front().needle.size();
+  min_anchor_ = entries.front().anchor;
+  for (std::size_t i = 0; i < count; ++i) {
+    const Entry& e = entries[i];
+    const std::size_t bucket = i * kBuckets / count;  // contiguous, sizes differing by at most 1
+    const auto bit = static_cast<std::uint8_t>(1u << bucket);
+    accept(e.c1, bit, first_, first_lo_, first_hi_);
+    if (e.needle.size() > 1) {
+      accept(e.c2, bit, second_, second_lo_, second_hi_);
+    } else {
+      for (auto& x : second_) x |= bit;
+      for (auto& x : second_lo_) x |= bit;
+      for (auto& x : second_hi_) x |= bit;
+      one_byte_buckets_ |= bit;
+    }
+    needles_.push_back(detail::MultiNeedle{pool_.size(), e.needle.size(), e.anchor});
+    pool_ += e.needle;
+    min_size_ = std::min(min_size_, e.needle.size());
+    min_anchor_ = std::min(min_anchor_, e.anchor);
+    max_anchor_ = std::max(max_anchor_, e.anchor);
+  }
+  for (std::size_t b = 0; b <= kBuckets; ++b) {
+    bucket_begin_[b] = (b * count + kBuckets - 1) / kBuckets;  // the first i with bucket >= b
   }
 }
 
@@ -666,34 +711,37 @@ std::size_t MultiLiteralSearcher::find_impl(std::string_view haystack, std::size
   }
   const std::size_t n = haystack.size();
   if (needles_.empty() || from > n || n - from < min_size_) return std::string_view::npos;
-  const std::size_t end_start = n - min_size_ + 1;
   const char* hay = haystack.data();
-  const char* pool = pool_.data();
+  const MultiView mv{pool_.data(),      needles_.data(),   bucket_begin_.data(),
+                     max_anchor_,       first_.data(),     second_.data(),
+                     first_lo_.data(),  first_hi_.data(),  second_lo_.data(),
+                     second_hi_.data()};
 
+  // Starts lie in [from, limit), so anchors in [from + min_anchor, limit + max_anchor); the last
+  // byte is scanned separately since it has no successor to pair with.
+  const std::size_t limit = n - min_size_ + 1;
+  const std::size_t q = from + min_anchor_;
+  const std::size_t q_end = std::min(limit + max_anchor_, n - 1);
+  std::size_t best = limit;
 #if LOGSIFT_HAVE_X86_SIMD
-  if (avx2) {
-    const MultiFn* table = fold_ ? kMultiFold.data() : kMultiExact.data();
-    auto run = [&](std::size_t g, std::size_t lo, std::size_t hi) {
-      const PairGroup& group = groups_[g];
-      return table[group.count - 1](hay, n, lo, hi, pool, needles_.data() + group.first, group);
-    };
-    if (groups_.size() == 1) return run(0, from, end_start);
-    return find_leftmost_windowed(from, end_start, groups_.size(), run);
+  if (avx2 && q < q_end) {
+    best = fold_ ? scan_anchors_avx2<true>(hay, n, from, q, q_end, best, mv)
+                 : scan_anchors_avx2<false>(hay, n, from, q, q_end, best, mv);
   }
 #else
-  (void)avx2;
+  avx2 = false;
 #endif
-
-  // One memchr-driven scan per needle, windowed so they effectively run side by side.
-  auto run = [&](std::size_t k, std::size_t lo, std::size_t hi) {
-    const PairNeedle& nd = needles_[k];
-    if (nd.size > n) return std::string_view::npos;
-    hi = std::min(hi, n - nd.size + 1);
-    if (lo >= hi) return std::string_view::npos;
-    const Pair pr = to_pair(pool, nd);
-    return fold_ ? find_memchr<true>(hay, lo, hi, pr) : find_memchr<false>(hay, lo, hi, pr);
-  };
-  return find_leftmost_windowed(from, end_start, needles_.size(), run);
+  if (!avx2 && q < q_end) {
+    best = fold_ ? scan_anchors_scalar<true>(hay, n, from, q, q_end, best, mv)
+                 : scan_anchors_scalar<false>(hay, n, from, q, q_end, best, mv);
+  }
+  // Only a one-byte needle can start at the last byte.
+  const unsigned last = first_[static_cast<unsigned char>(hay[n - 1])] & one_byte_buckets_;
+  if (last != 0) {
+    best = fold_ ? verify_anchor<true>(hay, n, from, n - 1, last, best, mv)
+                 : verify_anchor<false>(hay, n, from, n - 1, last, best, mv);
+  }
+  return best < limit ? best : std::string_view::npos;
 }
 
 namespace detail {

@@ -198,6 +198,7 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
     impl_->every_line = true;
     return;
   }
+  if (!options.literal_scan) return;
   if (std::optional<Prefilter> prefilter = choose_prefilter(lines, options, combined, re2_options(options))) {
     impl_->literal.emplace(prefilter->needles, prefilter->ascii_case_insensitive);
     impl_->literal_is_exact = prefilter->exact;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,20 +29,10 @@ std::size_t find_portable(const LiteralSearcher& searcher, std::string_view hays
 std::size_t find_portable(const MultiLiteralSearcher& searcher, std::string_view haystack,
                           std::size_t from) noexcept;
 
-// One needle of a MultiLiteralSearcher: its bytes at pool[offset, offset + size) and its packed
-// pair, described as in LiteralSearcher.
-struct PairNeedle {
-  std::size_t offset = 0, size = 0;
-  std::size_t rare1 = 0, rare2 = 0;
-  std::uint8_t rare1_byte = 0, rare1_fold = 0;
-  std::uint8_t rare2_byte = 0, rare2_fold = 0;
-};
-
-// Needles [first, first + count) are scanned together in one vector pass. reach is the largest
-// pair offset among them: a block of 32 starts needs reach + 32 readable bytes.
-struct PairGroup {
-  std::size_t first = 0, count = 0;
-  std::size_t reach = 0, min_size = 0;
+// One needle of a MultiLiteralSearcher: its bytes, pool[offset, offset + size), and its anchor,
+// the offset of the two adjacent bytes (one for a one-byte needle) the vector scan looks for.
+struct MultiNeedle {
+  std::size_t offset = 0, size = 0, anchor = 0;
 };
 }  // namespace detail
 
@@ -79,11 +70,16 @@ class LiteralSearcher {
 
 // Finds the leftmost occurrence of any of several literals (an alternation like
 // timeout|deadlock|expired, or the required "atoms" of a regex) in one pass over the haystack.
-// Up to kGroupSize needles share one vector pass; more are split into groups that take turns over
-// windows of the haystack, so a needle that never occurs cannot make repeated calls quadratic.
+//
+// Each needle is reduced to a fingerprint, its rarest pair of adjacent bytes (by the same byte
+// frequency estimate as LiteralSearcher), and the needles are spread over 8 buckets. For every
+// haystack position a lookup gives the set of buckets whose fingerprint starts there (on AVX2: two
+// nibble-indexed byte shuffles per fingerprint byte, 32 positions at a time, the same cost for
+// any number of needles), and only those positions are compared with the needles in full. With
+// up to 8 needles each has a bucket of its own and the lookup is exact; more needles share buckets.
 class MultiLiteralSearcher {
  public:
-  static constexpr std::size_t kGroupSize = 8;
+  static constexpr std::size_t kBuckets = 8;
 
   // needles: 1..N non-empty strings (duplicates allowed); ascii_case_insensitive as in
   // LiteralSearcher. An empty needle matches at `from` as in LiteralSearcher; no needles at all
@@ -108,11 +104,21 @@ class MultiLiteralSearcher {
   // Set when only one needle can ever be the leftmost match (after dropping duplicates and
   // needles that start with another needle): its single-needle searcher is faster.
   std::optional<LiteralSearcher> single_;
-  // Otherwise the needles that can match first, back to back (lowercased when folding).
+
+  // Otherwise: the needles that can match first, back to back (lowercased when folding), ordered
+  // by bucket; bucket b holds needles_[bucket_begin_[b], bucket_begin_[b + 1]).
   std::string pool_;
-  std::vector<detail::PairNeedle> needles_;
-  std::vector<detail::PairGroup> groups_;
+  std::vector<detail::MultiNeedle> needles_;
+  std::array<std::size_t, kBuckets + 1> bucket_begin_{};
   std::size_t min_size_ = 0;
+  std::size_t min_anchor_ = 0, max_anchor_ = 0;
+  // Bit b of first_[c] / second_[c]: byte c can be the first / second fingerprint byte of a needle
+  // in bucket b. Both cases of a letter when folding; any byte second for a one-byte needle.
+  std::array<std::uint8_t, 256> first_{}, second_{};
+  // The same sets split by nibble, for the vector shuffles: a byte is in bucket b's set only if
+  // both of its nibbles are (exact when the bucket has one needle, a superset otherwise).
+  std::array<std::uint8_t, 16> first_lo_{}, first_hi_{}, second_lo_{}, second_hi_{};
+  std::uint8_t one_byte_buckets_ = 0;  // buckets holding a one-byte needle
 };
 
 }  // namespace logsift

@@ -1,5 +1,6 @@
 #include "logsift/sink.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,18 +18,18 @@ class RecordingPrinter final : public Printer {
  public:
   std::vector<std::string> events;
   bool lines = true;
-  void begin_input(std::string_view name) override { events.push_back("begin " + std::string(name)); }
+  void begin_input(std::string_view name) override { events.push_back(fmt::format("begin {}", name)); }
   void selected_line(const Line& line, std::span<const Span> spans) override {
-    std::string event = "S" + std::to_string(line.number) + ":" + std::string(line.text);
-    for (const Span& span : spans) event += "[" + std::to_string(span.begin) + "," + std::to_string(span.end) + ")";
+    std::string event = fmt::format("S{}:{}", line.number, line.text);
+    for (const Span& span : spans) event += fmt::format("[{},{})", span.begin, span.end);
     events.push_back(event);
   }
   void context_line(const Line& line, std::span<const Span>) override {
-    events.push_back("C" + std::to_string(line.number) + ":" + std::string(line.text));
+    events.push_back(fmt::format("C{}:{}", line.number, line.text));
   }
   void group_separator() override { events.push_back("--"); }
   void end_input(const InputSummary& summary) override {
-    events.push_back("end " + std::to_string(summary.selected) + (summary.binary_match ? " binary" : ""));
+    events.push_back(fmt::format("end {}{}", summary.selected, summary.binary_match ? " binary" : ""));
   }
   bool wants_lines() const override { return lines; }
   bool wants_spans() const override { return true; }

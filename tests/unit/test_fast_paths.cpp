@@ -1,0 +1,193 @@
+// Every fast path of the matcher and the source against the plain RE2 path (literal_scan off),
+// on inputs chosen to break scans: matches at buffer edges and at the first and last byte,
+// overlapping candidates, -i with non-ASCII and with k/s, anchors, word boundaries, empty matches,
+// and lines longer than the source's buffer.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "logsift/matcher.hpp"
+#include "logsift/source.hpp"
+
+namespace logsift {
+namespace {
+
+struct Case {
+  std::vector<std::string> patterns;
+  MatcherOptions options;
+};
+
+MatcherOptions with(Syntax syntax, bool ignore_case = false, bool word = false, bool whole_line = false) {
+  MatcherOptions options;
+  options.syntax = syntax;
+  options.ignore_case = ignore_case;
+  options.word = word;
+  options.whole_line = whole_line;
+  options.leftmost_longest = true;
+  return options;
+}
+
+std::vector<Case> cases() {
+  const Syntax E = Syntax::extended, F = Syntax::fixed;
+  return {
+      {{"abc"}, with(F)},
+      {{"abc"}, with(E)},
+      {{"aba"}, with(E)},  // overlapping candidates
+      {{"ab", "bc", "cab"}, with(F)},
+      {{"ABC"}, with(E, true)},
+      {{"ks"}, with(E, true)},  // folds outside ASCII: must not use an ASCII scan blindly
+      {{"\xc3\xa9" "cole"}, with(E, true)},
+      {{"\xc3\xa9" "cole"}, with(E)},
+      {{"abc"}, with(E, false, true)},
+      {{"abc"}, with(E, false, false, true)},
+      {{"^abc"}, with(E)},
+      {{"abc$"}, with(E)},
+      {{"\\babc\\b"}, with(E)},
+      {{"a[bc]+c"}, with(E)},
+      {{"cab|abc|bca"}, with(E)},
+      {{"xa*"}, with(E)},
+      {{"abc.*cab"}, with(E)},
+      {{"ABC", "kab"}, with(F, true)},
+  };
+}
+
+// Haystacks over an alphabet that makes candidates frequent, with the odd multibyte letter.
+std::string random_text(std::mt19937& rng, std::size_t max_size) {
+  static const std::vector<std::string> pieces = {"a", "b", "c", "A", "B", "C", "k", "K", "s", " ", "\n", "\n",
+                                                  "x", "\xc3\xa9", "\xc3\x89", "\xe2\x84\xaa", "_", "abc", "cole"};
+  std::string text;
+  const std::size_t size = rng() % max_size;
+  while (text.size() < size) text += pieces[rng() % pieces.size()];
+  return text;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+TEST(fast_paths, line_selection_agrees_with_plain_re2) {
+  std::mt19937 rng(2026);
+  for (const Case& c : cases()) {
+    Matcher fast(c.patterns, c.options);
+    MatcherOptions plain_options = c.options;
+    plain_options.literal_scan = false;
+    Matcher plain(c.patterns, plain_options);
+    for (int round = 0; round < 300; ++round) {
+      const std::string text = random_text(rng, 120);
+      for (const std::string& line : split_lines(text)) {
+        ASSERT_EQ(fast.matches(line), plain.matches(line)) << fast.describe() << " on '" << line << "'";
+      }
+      // The buffer-level search, from every line start.
+      for (std::size_t from = 0; from <= text.size(); from = text.find('\n', from) + 1) {
+        ASSERT_EQ(fast.next_matching_line(text, from), plain.next_matching_line(text, from))
+            << fast.describe() << " from " << from << " in '" << text << "'";
+        if (text.find('\n', from) == std::string::npos) break;
+      }
+    }
+  }
+}
+
+TEST(fast_paths, spans_agree_with_plain_re2) {
+  std::mt19937 rng(7);
+  for (const Case& c : cases()) {
+    Matcher fast(c.patterns, c.options);
+    MatcherOptions plain_options = c.options;
+    plain_options.literal_scan = false;
+    Matcher plain(c.patterns, plain_options);
+    for (int round = 0; round < 200; ++round) {
+      const std::string line = random_text(rng, 40);
+      for (std::size_t from = 0; from <= line.size(); ++from) {
+        ASSERT_EQ(fast.find(line, from), plain.find(line, from)) << fast.describe() << " on '" << line << "'";
+      }
+    }
+  }
+}
+
+TEST(fast_paths, matches_at_first_and_last_byte_of_the_buffer) {
+  for (const Case& c : cases()) {
+    Matcher fast(c.patterns, c.options);
+    MatcherOptions plain_options = c.options;
+    plain_options.literal_scan = false;
+    Matcher plain(c.patterns, plain_options);
+    for (const std::string& text : {std::string("abc"), std::string("abc\nxx"), std::string("xx\nabc"),
+                                    std::string("\nabc\n"), std::string("cabc"), std::string("")}) {
+      EXPECT_EQ(fast.next_matching_line(text, 0), plain.next_matching_line(text, 0)) << fast.describe() << " " << text;
+    }
+  }
+}
+
+// The source with pushdown, fed through a pipe in random chunks, against per-line plain RE2.
+std::vector<std::pair<std::string, std::uint64_t>> pushdown_lines(const std::string& input,
+                                                                  std::shared_ptr<const Matcher> matcher,
+                                                                  bool invert, std::size_t buffer,
+                                                                  std::size_t chunk) {
+  int fds[2];
+  EXPECT_EQ(::pipe(fds), 0);
+  std::thread writer([&] {
+    for (std::size_t pos = 0; pos < input.size(); pos += chunk) {
+      std::size_t n = std::min(chunk, input.size() - pos);
+      if (::write(fds[1], input.data() + pos, n) != static_cast<ssize_t>(n)) break;
+    }
+    ::close(fds[1]);
+  });
+  SourceOptions options;
+  options.buffer_size = buffer;
+  options.select = std::move(matcher);
+  options.invert = invert;
+  std::vector<std::pair<std::string, std::uint64_t>> lines;
+  for (const Line& line : read_lines(fds[0], options, std::make_shared<InputState>())) {
+    lines.emplace_back(std::string(line.text), line.number);
+  }
+  writer.join();
+  ::close(fds[0]);
+  return lines;
+}
+
+TEST(fast_paths, pushdown_through_the_source_agrees_with_plain_re2) {
+  std::mt19937 rng(99);
+  for (const Case& c : cases()) {
+    auto fast = std::make_shared<const Matcher>(c.patterns, c.options);
+    MatcherOptions plain_options = c.options;
+    plain_options.literal_scan = false;
+    const Matcher plain(c.patterns, plain_options);
+    for (int round = 0; round < 20; ++round) {
+      std::string input = random_text(rng, 3000);
+      if (round % 5 == 0) input += std::string(5000, 'x') + "abc" + std::string(3000, 'y') + "\n";  // > buffer
+      for (bool invert : {false, true}) {
+        std::vector<std::pair<std::string, std::uint64_t>> expected;
+        std::uint64_t number = 0;
+        for (const std::string& line : split_lines(input)) {
+          ++number;
+          if (plain.matches(line) != invert) expected.emplace_back(line, number);
+        }
+        ASSERT_EQ(pushdown_lines(input, fast, invert, 64 + rng() % 512, 1 + rng() % 700), expected)
+            << fast->describe() << " invert " << invert;
+      }
+    }
+  }
+}
+
+TEST(fast_paths, strategies_are_the_intended_ones) {
+  // Guards against a silent fall-back to the slow path for the common query shapes.
+  EXPECT_NE(Matcher({"deadlock detected"}, with(Syntax::extended)).describe().find("SIMD literal scan"), std::string::npos);
+  EXPECT_NE(Matcher({"status=5[0-9]{2}"}, with(Syntax::extended)).describe().find("'status=5'"), std::string::npos);
+  EXPECT_NE(Matcher({"timeout|deadlock"}, with(Syntax::extended)).describe().find("'deadlock'"), std::string::npos);
+  EXPECT_NE(Matcher({"tls handshake"}, with(Syntax::extended, true)).describe().find("' hand'"), std::string::npos);
+  EXPECT_EQ(Matcher({"[0-9]{4}ms"}, with(Syntax::extended)).describe().find("SIMD"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logsift

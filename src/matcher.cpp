@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 
 #include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"
@@ -230,10 +231,17 @@ bool Matcher::find_groups(std::string_view line, std::size_t from, std::vector<s
   if (!impl_->regex || from > line.size()) return false;
   const int skip = impl_->word_group;
   const int total = impl_->regex->NumberOfCapturingGroups() + 1;
-  std::vector<re2::StringPiece> found(static_cast<std::size_t>(total));
-  if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found.data(), total)) return false;
+  // Called once per match by --sub and --extract: keep the common case off the heap.
+  std::array<re2::StringPiece, 16> on_stack;
+  std::vector<re2::StringPiece> on_heap;
+  re2::StringPiece* found = on_stack.data();
+  if (static_cast<std::size_t>(total) > on_stack.size()) {
+    on_heap.resize(static_cast<std::size_t>(total));
+    found = on_heap.data();
+  }
+  if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found, total)) return false;
   for (int i = skip; i < total; ++i) {
-    const re2::StringPiece& piece = found[static_cast<std::size_t>(i)];
+    const re2::StringPiece& piece = found[i];
     if (piece.data() == nullptr) {
       groups.emplace_back(std::nullopt);
     } else {

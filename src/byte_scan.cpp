@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <tuple>
 #include <utility>
@@ -416,8 +417,11 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std:
 __attribute__((target("avx2"), always_inline)) inline __m256i fingerprint_block(
     const char* p, __m256i lo1, __m256i hi1, __m256i lo2, __m256i hi2) noexcept {
   const __m256i nibble = _mm256_set1_epi8(0x0F);
-  const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+  __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+  // Pin the loads in registers: GCC otherwise folds the same load into two instructions, and on
+  // cores with one 256-bit load per cycle the doubled loads cost more than the ALU work.
+  asm("" : "+x"(v1), "+x"(v2));
   // AVX2 has no byte shift: shift 16-bit lanes and mask off the bits that crossed over.
   const __m256i b1 =
       _mm256_and_si256(_mm256_shuffle_epi8(lo1, _mm256_and_si256(v1, nibble)),
@@ -524,6 +528,90 @@ int pair_cost(unsigned char c1, unsigned char c2, bool fold) noexcept {
   int cost = byte_cost(c1, fold) + byte_cost(c2, fold);
   if (is_ascii_lower(c1) && is_ascii_lower(c2)) cost += kBigramPenalty[c1 - 'a'][c2 - 'a'];
   return cost;
+}
+
+// The bytes a bucket accepts at one fingerprint position, as the vector lookup sees them: byte c
+// is in the set iff bit (c & 15) of lo and bit (c >> 4) of hi are.
+struct NibbleSet {
+  std::uint16_t lo = 0, hi = 0;
+
+  void add(unsigned char c) noexcept {
+    lo = static_cast<std::uint16_t>(lo | 1u << (c & 0x0F));
+    hi = static_cast<std::uint16_t>(hi | 1u << (c >> 4));
+  }
+  NibbleSet operator|(NibbleSet o) const noexcept {
+    return {static_cast<std::uint16_t>(lo | o.lo), static_cast<std::uint16_t>(hi | o.hi)};
+  }
+  // Expected share of haystack bytes in the set, in arbitrary units: exp2 turns the log-like
+  // frequency table back into something that adds up.
+  double weight() const noexcept {
+    double w = 0;
+    for (unsigned h = hi; h != 0; h &= h - 1) {
+      for (unsigned l = lo; l != 0; l &= l - 1) {
+        w += std::exp2(kByteFrequency[(__builtin_ctz(h) << 4) | __builtin_ctz(l)] / 32.0);
+      }
+    }
+    return w;
+  }
+};
+
+struct Fingerprint {
+  NibbleSet first, second;
+  double rate() const noexcept { return first.weight() * second.weight(); }
+  Fingerprint operator|(const Fingerprint& o) const noexcept {
+    return {first | o.first, second | o.second};
+  }
+};
+
+// Bucket (0..buckets-1) of each fingerprint. Sharing a bucket costs more than the sum of the
+// parts, since the nibble sets also accept every cross combination ('O' and 'b' let 'o' and 'B'
+// through too), so the fingerprints are merged greedily, always the two groups whose union adds
+// the fewest expected false candidates.
+std::vector<std::size_t> assign_buckets(const std::vector<Fingerprint>& prints,
+                                        std::size_t buckets) {
+  const std::size_t count = prints.size();
+  std::vector<std::size_t> group(count);
+  for (std::size_t i = 0; i < count; ++i) group[i] = i;
+  if (count <= buckets) return group;
+
+  std::vector<Fingerprint> merged = prints;
+  std::vector<double> rate(count);
+  for (std::size_t i = 0; i < count; ++i) rate[i] = merged[i].rate();
+  std::vector<bool> alive(count, true);
+  std::vector<double> extra(count * count);  // extra[i * count + j], i < j
+  auto update = [&](std::size_t i, std::size_t j) {
+    if (i > j) std::swap(i, j);
+    extra[i * count + j] = (merged[i] | merged[j]).rate() - rate[i] - rate[j];
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t j = i + 1; j < count; ++j) update(i, j);
+  }
+  for (std::size_t groups = count; groups > buckets; --groups) {
+    std::size_t bi = 0, bj = 0;
+    double best = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!alive[i]) continue;
+      for (std::size_t j = i + 1; j < count; ++j) {
+        if (alive[j] && ((bi == bj) || extra[i * count + j] < best)) {
+          bi = i, bj = j, best = extra[i * count + j];
+        }
+      }
+    }
+    merged[bi] = merged[bi] | merged[bj];
+    rate[bi] = merged[bi].rate();
+    alive[bj] = false;
+    for (std::size_t& g : group) g = g == bj ? bi : g;
+    for (std::size_t k = 0; k < count; ++k) {
+      if (alive[k] && k != bi) update(bi, k);
+    }
+  }
+  // Number the surviving groups 0, 1, ...
+  std::vector<std::size_t> number(count, 0);
+  for (std::size_t i = 0, next = 0; i < count; ++i) {
+    if (alive[i]) number[i] = next++;
+  }
+  for (std::size_t& g : group) g = number[g];
+  return group;
 }
 
 // Offsets of the two bytes of a non-empty (already folded) needle to prefilter on: the rarest, and
@@ -657,13 +745,19 @@ MultiLiteralSearcher::MultiLiteralSearcher(std::vector<std::string> needles,
     e.needle = std::move(needle);
     entries.push_back(std::move(e));
   }
-  // Up to 8 needles get a bucket each. Beyond that, needles with equal or close fingerprints
-  // share one, so the nibble sets of a bucket stay small and their cross combinations few.
-  if (entries.size() > kBuckets) {
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
-      return std::pair{x.c1, x.c2} < std::pair{y.c1, y.c2};
-    });
+  // Up to 8 needles get a bucket each; more share them.
+  auto accepted = [&](unsigned char c) {
+    NibbleSet set;
+    set.add(c);
+    if (fold_) set.add(ascii_upper(c));
+    return set;
+  };
+  std::vector<Fingerprint> prints;
+  for (const Entry& e : entries) {
+    const NibbleSet any{0xFFFF, 0xFFFF};
+    prints.push_back({accepted(e.c1), e.needle.size() > 1 ? accepted(e.c2) : any});
   }
+  const std::vector<std::size_t> bucket_of = assign_buckets(prints, kBuckets);
 
   auto accept = [&](unsigned char c, std::uint8_t bit, std::array<std::uint8_t, 256>& table,
                     std::array<std::uint8_t, 16>& lo, std::array<std::uint8_t, 16>& hi) {
@@ -673,31 +767,31 @@ MultiLiteralSearcher::MultiLiteralSearcher(std::vector<std::string> needles,
       hi[x >> 4] |= bit;
     }
   };
-  const std::size_t count = entries.size();
   min_size_ = entries.front().needle.size();
   min_anchor_ = entries.front().anchor;
-  for (std::size_t i = 0; i < count; ++i) {
-    const Entry& e = entries[i];
-    const std::size_t bucket = i * kBuckets / count;  // contiguous, sizes differing by at most 1
+  for (std::size_t bucket = 0; bucket < kBuckets; ++bucket) {
+    bucket_begin_[bucket] = needles_.size();
     const auto bit = static_cast<std::uint8_t>(1u << bucket);
-    accept(e.c1, bit, first_, first_lo_, first_hi_);
-    if (e.needle.size() > 1) {
-      accept(e.c2, bit, second_, second_lo_, second_hi_);
-    } else {
-      for (auto& x : second_) x |= bit;
-      for (auto& x : second_lo_) x |= bit;
-      for (auto& x : second_hi_) x |= bit;
-      one_byte_buckets_ |= bit;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (bucket_of[i] != bucket) continue;
+      const Entry& e = entries[i];
+      accept(e.c1, bit, first_, first_lo_, first_hi_);
+      if (e.needle.size() > 1) {
+        accept(e.c2, bit, second_, second_lo_, second_hi_);
+      } else {
+        for (auto& x : second_) x |= bit;
+        for (auto& x : second_lo_) x |= bit;
+        for (auto& x : second_hi_) x |= bit;
+        one_byte_buckets_ |= bit;
+      }
+      needles_.push_back(detail::MultiNeedle{pool_.size(), e.needle.size(), e.anchor});
+      pool_ += e.needle;
+      min_size_ = std::min(min_size_, e.needle.size());
+      min_anchor_ = std::min(min_anchor_, e.anchor);
+      max_anchor_ = std::max(max_anchor_, e.anchor);
     }
-    needles_.push_back(detail::MultiNeedle{pool_.size(), e.needle.size(), e.anchor});
-    pool_ += e.needle;
-    min_size_ = std::min(min_size_, e.needle.size());
-    min_anchor_ = std::min(min_anchor_, e.anchor);
-    max_anchor_ = std::max(max_anchor_, e.anchor);
   }
-  for (std::size_t b = 0; b <= kBuckets; ++b) {
-    bucket_begin_[b] = (b * count + kBuckets - 1) / kBuckets;  // the first i with bucket >= b
-  }
+  bucket_begin_[kBuckets] = needles_.size();
 }
 
 std::size_t MultiLiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {

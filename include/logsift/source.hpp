@@ -1,14 +1,15 @@
-// Source: the lazy line generator over one input file descriptor.
-// It read(2)s into one reused buffer (grown only for a line longer than it: memory is
-// O(buffer + longest line)) and yields Lines whose `text` views that buffer: a view is valid only
-// until the next line is requested. Nothing is read before the first line is asked for.
-// With a pushed-down predicate it searches the raw buffer and yields only the lines that pass it.
+// Source: the lazy line generator over one input, split from the blocks of a ByteStream.
+// Lines are yielded as views into the current block (or, for a line spanning blocks, into a
+// carry buffer that grows to the longest such line: memory is O(blocks + longest line)); a view is
+// valid only until the next line is requested. Nothing is read before the first line is asked for.
+// With a pushed-down predicate it searches whole blocks and yields only the lines that pass it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "logsift/byte_stream.hpp"
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
 
@@ -31,10 +32,18 @@ struct SourceOptions {
   bool invert = false;
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.
   bool count_lines = true;
+  // Read ahead on a thread (for regular files only: on a pipe it would consume input that a
+  // command stopping early never needed).
+  bool read_ahead = false;
+  std::size_t read_ahead_blocks = 4;
 };
 
-// Throws InputError with strerror's text when read(2) fails (for example on a directory).
-// Does not close `fd`: the caller owns it.
+// Lines of `fd`. Throws InputError with strerror's text when read(2) fails (for example on a
+// directory). Does not close `fd`: the caller owns it.
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state);
+
+// Lines of any byte stream (a decoder, for instance), with the same contract.
+generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
+                            std::shared_ptr<InputState> state);
 
 }  // namespace logsift

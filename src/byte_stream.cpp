@@ -1,0 +1,150 @@
+#include "logsift/byte_stream.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "logsift/error.hpp"
+
+namespace logsift {
+namespace {
+
+// Reads once, retrying on EINTR. Returns bytes read (0 at end of input).
+std::size_t read_some(int fd, char* into, std::size_t capacity) {
+  for (;;) {
+    const ssize_t n = ::read(fd, into, capacity);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    throw InputError(std::strerror(errno));
+  }
+}
+
+bool contains_nul(const char* data, std::size_t size) { return std::memchr(data, '\0', size) != nullptr; }
+
+class FdStream final : public ByteStream {
+ public:
+  FdStream(int fd, std::size_t block_size) : fd_(fd), buffer_(block_size == 0 ? 4096 : block_size) {}
+
+  Block next() override {
+    const std::size_t n = read_some(fd_, buffer_.data(), buffer_.size());
+    return Block{std::string_view(buffer_.data(), n), contains_nul(buffer_.data(), n)};
+  }
+
+ private:
+  int fd_;
+  std::vector<char> buffer_;
+};
+
+class ReadAheadStream final : public ByteStream {
+ public:
+  ReadAheadStream(int fd, std::size_t block_size, std::size_t blocks)
+      : fd_(fd), slots_(blocks < 2 ? 2 : blocks) {
+    for (Slot& slot : slots_) slot.data.resize(block_size == 0 ? 4096 : block_size);
+  }
+
+  ~ReadAheadStream() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    if (reader_.joinable()) reader_.join();
+  }
+
+  Block next() override {
+    std::unique_lock lock(mutex_);
+    if (!reader_.joinable()) reader_ = std::thread([this] { fill(); });  // lazily: nothing read before
+    if (holding_) {
+      holding_ = false;  // the consumer is done with the previous block: the reader may refill it
+      changed_.notify_all();
+    }
+    changed_.wait(lock, [this] { return filled_ > 0 || finished_; });
+    if (filled_ == 0) {
+      if (error_) std::rethrow_exception(std::exchange(error_, {}));
+      return {};
+    }
+    Slot& slot = slots_[next_take_];
+    next_take_ = (next_take_ + 1) % slots_.size();
+    --filled_;
+    holding_ = true;
+    return Block{std::string_view(slot.data.data(), slot.size), slot.has_nul};
+  }
+
+ private:
+  struct Slot {
+    std::vector<char> data;
+    std::size_t size = 0;
+    bool has_nul = false;
+  };
+
+  // The reader thread: fills free slots in ring order until end of input, an error, or stop.
+  void fill() {
+    std::size_t next_fill = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return stopping_ || filled_ + (holding_ ? 1 : 0) < slots_.size(); });
+        if (stopping_) return;
+      }
+      // The slot at next_fill is free and only this thread touches it until it is published.
+      Slot& slot = slots_[next_fill];
+      std::exception_ptr error;
+      std::size_t size = 0;
+      try {
+        while (size < slot.data.size()) {  // whole blocks: fewer hand-overs
+          const std::size_t n = read_some(fd_, slot.data.data() + size, slot.data.size() - size);
+          if (n == 0) break;
+          size += n;
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+      slot.size = size;
+      slot.has_nul = contains_nul(slot.data.data(), size);  // here, in parallel with the consumer
+      {
+        std::lock_guard lock(mutex_);
+        if (size > 0) {
+          ++filled_;
+          next_fill = (next_fill + 1) % slots_.size();
+        }
+        if (error || size < slot.data.size()) {
+          error_ = error;
+          finished_ = true;
+        }
+      }
+      changed_.notify_all();
+      if (error || size < slot.data.size()) return;
+    }
+  }
+
+  int fd_;
+  std::vector<Slot> slots_;
+  std::thread reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t filled_ = 0;     // slots published and not yet taken
+  std::size_t next_take_ = 0;  // the oldest published slot
+  bool holding_ = false;       // the consumer holds the slot before next_take_
+  bool finished_ = false;      // no more slots will be published
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteStream> make_fd_stream(int fd, std::size_t block_size) {
+  return std::make_unique<FdStream>(fd, block_size);
+}
+
+std::unique_ptr<ByteStream> make_read_ahead_stream(int fd, std::size_t block_size, std::size_t blocks) {
+  return std::make_unique<ReadAheadStream>(fd, block_size, blocks);
+}
+
+}  // namespace logsift

@@ -414,21 +414,25 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std:
 // Buckets whose fingerprint starts at each of the 32 anchors at p. A byte is looked up by its two
 // nibbles (vpshufb indexes 16-entry tables); ANDing the two results keeps the buckets that accept
 // both nibbles, and ANDing those of p[j] and p[j + 1] the buckets that accept both bytes.
+// Ascii: the tables accept no byte >= 0x80, so the low-nibble lookup can skip masking off the
+// high bits (vpshufb yields 0 for an index with bit 7 set, which is then the right answer).
+template <bool Ascii>
 __attribute__((target("avx2"), always_inline)) inline __m256i fingerprint_block(
     const char* p, __m256i lo1, __m256i hi1, __m256i lo2, __m256i hi2) noexcept {
   const __m256i nibble = _mm256_set1_epi8(0x0F);
   __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
-  // Pin the loads in registers: GCC otherwise folds the same load into two instructions, and on
-  // cores with one 256-bit load per cycle the doubled loads cost more than the ALU work.
+  // Pin the loads in registers: GCC otherwise folds the same load into two instructions.
   asm("" : "+x"(v1), "+x"(v2));
+  const __m256i low1 = Ascii ? v1 : _mm256_and_si256(v1, nibble);
+  const __m256i low2 = Ascii ? v2 : _mm256_and_si256(v2, nibble);
   // AVX2 has no byte shift: shift 16-bit lanes and mask off the bits that crossed over.
+  const __m256i high1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), nibble);
+  const __m256i high2 = _mm256_and_si256(_mm256_srli_epi16(v2, 4), nibble);
   const __m256i b1 =
-      _mm256_and_si256(_mm256_shuffle_epi8(lo1, _mm256_and_si256(v1, nibble)),
-                       _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(v1, 4), nibble)));
+      _mm256_and_si256(_mm256_shuffle_epi8(lo1, low1), _mm256_shuffle_epi8(hi1, high1));
   const __m256i b2 =
-      _mm256_and_si256(_mm256_shuffle_epi8(lo2, _mm256_and_si256(v2, nibble)),
-                       _mm256_shuffle_epi8(hi2, _mm256_and_si256(_mm256_srli_epi16(v2, 4), nibble)));
+      _mm256_and_si256(_mm256_shuffle_epi8(lo2, low2), _mm256_shuffle_epi8(hi2, high2));
   return _mm256_and_si256(b1, b2);
 }
 
@@ -439,7 +443,7 @@ __attribute__((target("avx2"), always_inline)) inline __m256i broadcast_table(
 
 // scan_anchors_scalar, 32 anchors at a time. A block at q reads hay[q, q + 32], inside the
 // haystack whenever q + 32 <= q_end.
-template <bool Fold>
+template <bool Fold, bool Ascii>
 __attribute__((target("avx2"))) std::size_t scan_anchors_avx2(const char* hay, std::size_t n,
                                                               std::size_t from, std::size_t q,
                                                               std::size_t q_end, std::size_t best,
@@ -453,8 +457,8 @@ __attribute__((target("avx2"))) std::size_t scan_anchors_avx2(const char* hay, s
 
   // Two blocks per round with a single test: nearly every round is a miss.
   while (q + 64 <= q_end && q < best + mv.max_anchor) {
-    const __m256i a = fingerprint_block(hay + q, lo1, hi1, lo2, hi2);
-    const __m256i b = fingerprint_block(hay + q + 32, lo1, hi1, lo2, hi2);
+    const __m256i a = fingerprint_block<Ascii>(hay + q, lo1, hi1, lo2, hi2);
+    const __m256i b = fingerprint_block<Ascii>(hay + q + 32, lo1, hi1, lo2, hi2);
     const __m256i any = _mm256_or_si256(a, b);
     if (!_mm256_testz_si256(any, any)) {
       _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), a);
@@ -478,7 +482,7 @@ __attribute__((target("avx2"))) std::size_t scan_anchors_avx2(const char* hay, s
       skip = static_cast<std::uint32_t>(q - (q_end - 32));
       q = q_end - 32;
     }
-    const __m256i a = fingerprint_block(hay + q, lo1, hi1, lo2, hi2);
+    const __m256i a = fingerprint_block<Ascii>(hay + q, lo1, hi1, lo2, hi2);
     const std::uint32_t found =
         ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, zero))) &
         (~std::uint32_t{0} << skip);
@@ -792,6 +796,8 @@ MultiLiteralSearcher::MultiLiteralSearcher(std::vector<std::string> needles,
     }
   }
   bucket_begin_[kBuckets] = needles_.size();
+  ascii_ = std::all_of(first_.begin() + 0x80, first_.end(), [](auto x) { return x == 0; }) &&
+           std::all_of(second_.begin() + 0x80, second_.end(), [](auto x) { return x == 0; });
 }
 
 std::size_t MultiLiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {
@@ -819,8 +825,11 @@ std::size_t MultiLiteralSearcher::find_impl(std::string_view haystack, std::size
   std::size_t best = limit;
 #if LOGSIFT_HAVE_X86_SIMD
   if (avx2 && q < q_end) {
-    best = fold_ ? scan_anchors_avx2<true>(hay, n, from, q, q_end, best, mv)
-                 : scan_anchors_avx2<false>(hay, n, from, q, q_end, best, mv);
+    using Scan = std::size_t (*)(const char*, std::size_t, std::size_t, std::size_t, std::size_t,
+                                 std::size_t, const MultiView&) noexcept;
+    constexpr Scan scans[2][2] = {{scan_anchors_avx2<false, false>, scan_anchors_avx2<false, true>},
+                                  {scan_anchors_avx2<true, false>, scan_anchors_avx2<true, true>}};
+    best = scans[fold_][ascii_](hay, n, from, q, q_end, best, mv);
   }
 #else
   avx2 = false;

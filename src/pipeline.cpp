@@ -57,7 +57,10 @@ bool should_use_color(ColorMode mode) {
 
 struct Pipeline::Impl {
   explicit Impl(Config c)
-      : config(std::move(c)), out(STDOUT_FILENO, config.line_buffered), diagnostics(config.no_messages) {}
+      : config(std::move(c)),
+        // A person watching a terminal sees each line as it is found; pipes get big writes.
+        out(STDOUT_FILENO, config.line_buffered || ::isatty(STDOUT_FILENO)),
+        diagnostics(config.no_messages) {}
 
   Config config;
   std::shared_ptr<const Matcher> pattern;

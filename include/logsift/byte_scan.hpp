@@ -119,6 +119,7 @@ class MultiLiteralSearcher {
   // both of its nibbles are (exact when the bucket has one needle, a superset otherwise).
   std::array<std::uint8_t, 16> first_lo_{}, first_hi_{}, second_lo_{}, second_hi_{};
   std::uint8_t one_byte_buckets_ = 0;  // buckets holding a one-byte needle
+  bool ascii_ = false;                 // no byte >= 0x80 in either set
 };
 
 }  // namespace logsift

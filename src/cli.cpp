@@ -35,7 +35,8 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--drop", "--drop"}, {"--sub", "--sub"}, {"--extract", "--extract"}, {"--skip", "--skip"},
     {"--take", "--take"}, {"--step", "--step"}, {"--slice", "--slice"},
     {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
-    {"--last", "--last"},
+    {"--last", "--last"}, {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"},
+    {"--top", "--top"},
 };
 
 // What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
@@ -113,6 +114,12 @@ std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
   if (ec == std::errc::result_out_of_range) return std::numeric_limits<std::uint64_t>::max();
   if (ec != std::errc{}) return std::nullopt;
   return value;
+}
+
+std::uint64_t parse_number(std::string_view flag, const std::string& text) {
+  std::optional<std::uint64_t> value = parse_unsigned(text);
+  if (!value) throw UsageError(fmt::format("{} '{}': expected a non-negative whole number", flag, text));
+  return *value;
 }
 
 std::size_t parse_context(const std::string& text) {
@@ -248,6 +255,15 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::Option* context_option = app.add_option("-C,--context", context, "Print NUM lines of context on both sides")->group(output)->type_name("NUM");
   app.add_option("--color,--colour", color, "Color matches: always, never or auto")->group(output)->type_name("WHEN");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
+  app.add_flag("--stats", config.stats, "Print a summary of the search on stderr at the end")->group(output);
+  std::string max_matches, top;
+  CLI::Option* max_matches_option =
+      app.add_option("--max-matches", max_matches, "CI gate: exit 1 if more than NUM lines matched, else 0")
+          ->group(output)->type_name("NUM");
+  app.add_option("--count-by", config.count_by, "Count selected lines by RE's group 1 (or match), most first")
+      ->group(output)->type_name("RE")->allow_extra_args(false);
+  CLI::Option* top_option = app.add_option("--top", top, "With --count-by: print only the NUM most frequent keys")
+      ->group(output)->type_name("NUM");
 
   const std::string input = "Input";
   app.add_flag("-r,--recursive", config.recursive, "Search directories recursively")->group(input);
@@ -321,6 +337,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   config.context_requested =
       context_option->count() > 0 || after_option->count() > 0 || before_option->count() > 0;
   config.color = parse_color(color);
+  if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
+  if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));
+  if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");
   if (config.follow_symlinks) config.recursive = true;
   return result;
 }

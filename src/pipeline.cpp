@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -75,6 +76,18 @@ struct Pipeline::Impl {
   Diagnostics diagnostics;
   std::unique_ptr<Printer> printer;
   bool any_selected = false;
+  std::shared_ptr<const Matcher> count_by_key;  // --count-by
+
+  // Totals for --stats and --max-matches.
+  std::uint64_t inputs_searched = 0;
+  std::uint64_t inputs_matched = 0;
+  std::uint64_t lines_read = 0;
+  std::uint64_t lines_selected = 0;
+  std::uint64_t bytes_read = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  int exit_status() const;
+  void print_stats() const;
 
   std::vector<InputFile> inputs_of(const std::string& operand, bool& stop);
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
@@ -103,6 +116,15 @@ Pipeline Pipeline::build(Config config) {
   options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
   p.pattern = std::make_shared<const Matcher>(c.patterns, options);
   p.stages = build_stages(c.stages, c.syntax, c.field_sep);
+  if (!c.count_by.empty()) {
+    MatcherOptions key_options;
+    key_options.syntax = c.syntax;
+    try {
+      p.count_by_key = std::make_shared<const Matcher>(std::vector<std::string>{c.count_by}, key_options);
+    } catch (const UsageError& error) {
+      throw UsageError(fmt::format("--count-by '{}': {}", c.count_by, error.what()));
+    }
+  }
 
   // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
   // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
@@ -166,7 +188,7 @@ void Pipeline::Impl::search(const InputFile& input) {
   SourceOptions source_options;
   source_options.select = source_filter;
   source_options.invert = source_filter_is_pattern && config.invert;
-  source_options.count_lines = config.line_number;
+  source_options.count_lines = config.line_number || config.stats;
   // Reading ahead on a thread overlaps the kernel's copy with the search; worth its start-up only
   // for a file of several blocks, and only for files named on the command line (on standard input
   // it would take input a command that stops early never needed).
@@ -197,7 +219,14 @@ void Pipeline::Impl::search(const InputFile& input) {
     sink.raise(error.what());
   }
   sink.close();
-  if (sink.summary().selected > 0) any_selected = true;
+  if (sink.summary().selected > 0) {
+    any_selected = true;
+    ++inputs_matched;
+  }
+  ++inputs_searched;
+  lines_selected += sink.summary().selected;
+  lines_read += state->lines_read;
+  bytes_read += state->bytes_read;
   if (fd != STDIN_FILENO) ::close(fd);
 }
 
@@ -224,6 +253,8 @@ int Pipeline::run() {
 
   if (c.quiet) {
     p.printer = make_quiet_printer();
+  } else if (p.count_by_key) {
+    p.printer = make_count_by_printer(p.out, p.count_by_key, c.top);
   } else if (c.listing) {
     p.printer = make_file_list_printer(p.out, *c.listing, p.color, p.colors);
   } else if (c.count) {
@@ -259,6 +290,7 @@ int Pipeline::run() {
         if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
       }
     }
+    p.printer->finish();
     p.out.flush();
   } catch (const OutputClosed&) {
     // A reader that went away wants no more: end quietly.
@@ -267,8 +299,27 @@ int Pipeline::run() {
     p.diagnostics.error(error.what());
     return 2;
   }
-  if (p.diagnostics.had_error() && !(c.quiet && p.any_selected)) return 2;
-  return p.any_selected ? 0 : 1;
+  if (c.stats) p.print_stats();
+  return p.exit_status();
+}
+
+int Pipeline::Impl::exit_status() const {
+  if (diagnostics.had_error() && !(config.quiet && any_selected)) return 2;
+  // --max-matches turns the status into a gate: more matches than allowed is the failure.
+  if (config.max_matches) return lines_selected > *config.max_matches ? 1 : 0;
+  return any_selected ? 0 : 1;
+}
+
+void Pipeline::Impl::print_stats() const {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double mib = static_cast<double>(bytes_read) / (1024.0 * 1024.0);
+  std::string text = fmt::format(
+      "{} matched lines\n{} files contained matches\n{} files searched\n{} lines read\n{} bytes read ({:.1f} MiB)\n"
+      "{:.6f} seconds ({:.1f} MiB/s)\n",
+      lines_selected, inputs_matched, inputs_searched, lines_read, bytes_read, mib, seconds,
+      seconds > 0 ? mib / seconds : 0.0);
+  ::fflush(stdout);
+  (void)!::write(STDERR_FILENO, text.data(), text.size());
 }
 
 std::string Pipeline::explain() const {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <unordered_map>
+#include <vector>
 #include <iterator>
 
 #include "logsift/output.hpp"
@@ -177,6 +180,48 @@ class FileListPrinter final : public Printer {
   std::string name_;
 };
 
+class CountByPrinter final : public Printer {
+ public:
+  CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::size_t top)
+      : out_(out), key_(std::move(key)), top_(top), group_(key_->group_count() >= 1 ? 1 : 0) {}
+
+  void begin_input(std::string_view) override {}
+  void selected_line(const Line& line, std::span<const Span>) override {
+    if (!key_->find_groups(line.text, 0, groups_)) return;
+    const std::optional<Span>& span = groups_[group_];
+    const std::string_view key = span ? line.text.substr(span->begin, span->size()) : std::string_view{};
+    // Heterogeneous lookup would need a transparent hash; a reused string avoids the allocation.
+    lookup_.assign(key);
+    ++counts_[lookup_];
+  }
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return false; }
+
+  void finish() override {
+    std::vector<std::pair<std::string_view, std::uint64_t>> rows(counts_.begin(), counts_.end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    if (top_ > 0 && rows.size() > top_) rows.resize(top_);
+    for (const auto& [key, count] : rows) {
+      fmt::format_to(std::back_inserter(out_.buffer()), "{:>7} {}", count, key);
+      out_.end_line();
+    }
+  }
+
+ private:
+  Output& out_;
+  std::shared_ptr<const Matcher> key_;
+  std::size_t top_;
+  std::size_t group_;
+  std::vector<std::optional<Span>> groups_;
+  std::string lookup_;
+  std::unordered_map<std::string, std::uint64_t> counts_;
+};
+
 class QuietPrinter final : public Printer {
  public:
   void begin_input(std::string_view) override {}
@@ -272,5 +317,9 @@ std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, 
 }
 
 std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPrinter>(); }
+
+std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key, std::size_t top) {
+  return std::make_unique<CountByPrinter>(out, std::move(key), top);
+}
 
 }  // namespace logsift

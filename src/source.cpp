@@ -118,6 +118,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       }
       pos = end + 1;
     }
+    state->lines_read = next_number - 1;
     if (pos < bytes.size()) {
       carry.assign(bytes.substr(pos));
       carry_offset = block_offset + pos;
@@ -130,6 +131,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       co_yield line;
     }
   }
+  state->lines_read = next_number - 1;
 }
 
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {

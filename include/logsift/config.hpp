@@ -46,6 +46,10 @@ struct Config {
   ColorMode color = ColorMode::never;
   bool line_buffered = false;
   std::string label = "(standard input)";
+  bool stats = false;                        // --stats: a summary on stderr at the end
+  std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
+  std::string count_by;                      // --count-by RE: a table of counts by key
+  std::size_t top = 0;                       // --top N for --count-by; 0 = all
 
   // Input
   std::vector<std::string> files;  // empty: stdin, or "." with -r

@@ -36,6 +36,8 @@ class Printer {
   // and stop early.
   virtual bool wants_lines() const = 0;
   virtual bool wants_spans() const = 0;
+  // After the last input: printers that aggregate over all inputs print here.
+  virtual void finish() {}
 };
 
 // GNU grep's SGR sequences, from GREP_COLORS or grep's defaults; an empty one means "no color".
@@ -70,6 +72,11 @@ std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, boo
 std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors);
 // -q: prints nothing.
 std::unique_ptr<Printer> make_quiet_printer();
+
+// --count-by RE: counts selected lines by RE's group 1 (or whole match) over all inputs and, at
+// finish(), prints "COUNT KEY" lines, most frequent first (ties by key), at most `top` of them
+// (0: all). Lines where RE does not match are not counted. Memory grows with the number of keys.
+std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key, std::size_t top);
 
 // Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view text) noexcept;

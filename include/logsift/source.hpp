@@ -22,6 +22,7 @@ class Matcher;
 struct InputState {
   bool saw_nul = false;           // a NUL byte was read: grep calls such a file binary
   std::uint64_t bytes_read = 0;
+  std::uint64_t lines_read = 0;  // complete chunks so far; exact only when lines are counted
 };
 
 struct SourceOptions {

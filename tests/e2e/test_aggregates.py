@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""--count-by/--top against a Python Counter, --max-matches exit codes, --stats figures."""
+import collections
+import re
+import subprocess
+import sys
+
+LOGSIFT = sys.argv[1]
+passed = failed = 0
+
+
+def run(*args, stdin=None):
+    return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=60)
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {name} {detail}")
+
+
+def lines_of(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "surrogateescape").split("\n")[:-1]
+
+
+def reference_count_by(path, select, key, top=0):
+    counts = collections.Counter()
+    for line in lines_of(path):
+        if not re.search(select, line):
+            continue
+        m = re.search(key, line)
+        if m:
+            counts[m.group(1) if m.re.groups else m.group(0)] += 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].encode("utf-8", "surrogateescape")))
+    if top:
+        rows = rows[:top]
+    return "".join(f"{n:>7} {k}\n" for k, n in rows).encode("utf-8", "surrogateescape")
+
+
+for path, select, key, top in [
+    ("data/app.log", "ERROR", r"user=(\S+)", 0),
+    ("data/app.log", "ERROR", r"user=(\S+)", 3),
+    ("data/app.log", "", r"\[(worker-[0-9]+)\]", 5),
+    ("data/app.log", "status=", r"status=[0-9]+", 0),
+    ("data/apache_logs", "", r'"(GET|POST|HEAD|OPTIONS) ', 0),
+    ("data/apache_logs", "Googlebot", r"^(\S+)", 10),
+]:
+    args = ["--count-by", key] + (["--top", str(top)] if top else []) + ["-e", select, path]
+    result = run(*args)
+    expected = reference_count_by(path, select, key, top)
+    check(f"count-by {args}", result.returncode == 0 and result.stdout == expected,
+          f"rc={result.returncode} got {result.stdout[:200]!r} want {expected[:200]!r}")
+
+fatal = sum(1 for line in lines_of("data/app.log") if "FATAL" in line)
+for limit, want in [(0, 1), (fatal - 1, 1), (fatal, 0), (fatal + 10, 0)]:
+    result = run("--max-matches", str(limit), "FATAL", "data/app.log")
+    check(f"max-matches {limit}", result.returncode == want and result.stdout.count(b"\n") == fatal,
+          f"rc={result.returncode} want {want}")
+check("max-matches with no match", run("--max-matches", "0", "zzzz-none", "data/app.log").returncode == 0)
+check("max-matches with an error is 2", run("--max-matches", "5", "FATAL", "data/app.log", "missing").returncode == 2)
+
+result = run("--stats", "-c", "ERROR", "data/app.log", "data/apache_logs")
+errors = sum(1 for line in lines_of("data/app.log") if "ERROR" in line)
+total_lines = len(lines_of("data/app.log")) + len(lines_of("data/apache_logs"))
+stderr = result.stderr.decode()
+check("stats matched lines", f"{errors} matched lines" in stderr, stderr)
+check("stats files", "2 files searched" in stderr and "1 files contained matches" in stderr, stderr)
+check("stats lines read", f"{total_lines} lines read" in stderr, stderr)
+check("stats keeps stdout", result.stdout == f"data/app.log:{errors}\ndata/apache_logs:0\n".encode())
+
+for args in (["--top", "3", "x"], ["--count-by", "a(", "x"], ["--max-matches", "-1", "x"], ["--max-matches", "many", "x"]):
+    result = run(*args, stdin=b"")
+    err = result.stderr.decode()
+    check(f"bad {args}", result.returncode == 2 and err.startswith("logsift:") and err.count("\n") == 1
+          and result.stdout == b"", f"rc={result.returncode} stderr={err!r}")
+
+print(f"aggregates: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

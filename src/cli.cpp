@@ -256,6 +256,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--color,--colour", color, "Color matches: always, never or auto")->group(output)->type_name("WHEN");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
   app.add_flag("--stats", config.stats, "Print a summary of the search on stderr at the end")->group(output);
+  app.add_flag("--progress", config.progress, "Show a progress bar on stderr when it is a terminal")->group(output);
   std::string max_matches, top;
   CLI::Option* max_matches_option =
       app.add_option("--max-matches", max_matches, "CI gate: exit 1 if more than NUM lines matched, else 0")

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <optional>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +19,7 @@
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
 #include "logsift/printer.hpp"
+#include "logsift/progress.hpp"
 #include "logsift/sink.hpp"
 #include "logsift/source.hpp"
 #include "logsift/stage.hpp"
@@ -77,6 +80,7 @@ struct Pipeline::Impl {
   std::unique_ptr<Printer> printer;
   bool any_selected = false;
   std::shared_ptr<const Matcher> count_by_key;  // --count-by
+  std::atomic<std::uint64_t>* progress = nullptr;  // --progress: bytes read so far
 
   // Totals for --stats and --max-matches.
   std::uint64_t inputs_searched = 0;
@@ -189,6 +193,7 @@ void Pipeline::Impl::search(const InputFile& input) {
   source_options.select = source_filter;
   source_options.invert = source_filter_is_pattern && config.invert;
   source_options.count_lines = config.line_number || config.stats;
+  source_options.progress = progress;
   // Reading ahead on a thread overlaps the kernel's copy with the search; worth its start-up only
   // for a file of several blocks, and only for files named on the command line (on standard input
   // it would take input a command that stops early never needed).
@@ -271,24 +276,40 @@ int Pipeline::run() {
     p.printer = make_line_printer(p.out, p.diagnostics, options);
   }
 
+  std::vector<InputFile> inputs;
+  for (const std::string& operand : operands) {
+    if (operand == "-") {
+      inputs.push_back({"", c.label});
+      continue;
+    }
+    struct stat info {};
+    const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    if (is_dir) {
+      p.walk(operand, implicit_dir ? "" : operand, inputs);
+    } else if (p.listed(base_name(operand))) {
+      inputs.push_back({operand, operand});
+    }
+  }
+
+  std::optional<ProgressBar> progress;
+  if (c.progress) {
+    std::uint64_t total = 0;
+    for (const InputFile& input : inputs) {
+      struct stat info {};
+      if (input.path.empty() || ::stat(input.path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+        total = 0;  // a size we cannot know makes the total meaningless
+        break;
+      }
+      total += static_cast<std::uint64_t>(info.st_size);
+    }
+    progress.emplace(total);
+    p.progress = progress->counter();
+  }
+
   try {
-    for (const std::string& operand : operands) {
-      std::vector<InputFile> inputs;
-      if (operand == "-") {
-        inputs.push_back({"", c.label});
-      } else {
-        struct stat info {};
-        const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-        if (is_dir) {
-          p.walk(operand, implicit_dir ? "" : operand, inputs);
-        } else if (p.listed(base_name(operand))) {
-          inputs.push_back({operand, operand});
-        }
-      }
-      for (const InputFile& input : inputs) {
-        p.search(input);
-        if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
-      }
+    for (const InputFile& input : inputs) {
+      p.search(input);
+      if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
     }
     p.printer->finish();
     p.out.flush();

@@ -90,6 +90,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     if (block.bytes.empty()) break;
     if (block.has_nul) state->saw_nul = true;
     state->bytes_read += block.bytes.size();
+    if (options.progress != nullptr) options.progress->fetch_add(block.bytes.size(), std::memory_order_relaxed);
     const std::string_view bytes = block.bytes;
     std::size_t pos = 0;
 

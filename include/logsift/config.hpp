@@ -47,6 +47,7 @@ struct Config {
   bool line_buffered = false;
   std::string label = "(standard input)";
   bool stats = false;                        // --stats: a summary on stderr at the end
+  bool progress = false;                     // --progress: a progress bar on stderr (terminals)
   std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
   std::string count_by;                      // --count-by RE: a table of counts by key
   std::size_t top = 0;                       // --top N for --count-by; 0 = all

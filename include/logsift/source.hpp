@@ -5,6 +5,7 @@
 // With a pushed-down predicate it searches whole blocks and yields only the lines that pass it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -36,6 +37,8 @@ struct SourceOptions {
   // Read ahead on a thread (for regular files only: on a pipe it would consume input that a
   // command stopping early never needed).
   bool read_ahead = false;
+  // Advanced by the number of bytes of each block read (for --progress); may be null.
+  std::atomic<std::uint64_t>* progress = nullptr;
   std::size_t read_ahead_blocks = 4;
 };
 

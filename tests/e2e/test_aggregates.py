@@ -78,5 +78,38 @@ for args in (["--top", "3", "x"], ["--count-by", "a(", "x"], ["--max-matches", "
     check(f"bad {args}", result.returncode == 2 and err.startswith("logsift:") and err.count("\n") == 1
           and result.stdout == b"", f"rc={result.returncode} stderr={err!r}")
 
+# --progress draws on a terminal only: with stderr a pipe, nothing but the results.
+result = run("--progress", "-c", "ERROR", "data/app.log")
+check("progress silent off a terminal", result.stderr == b"" and result.returncode == 0, repr(result.stderr))
+import os, pty, select, time
+master, slave = pty.openpty()
+big = "/tmp/logsift-progress-test.log"
+with open(big, "w") as f:  # large enough to outlast the first 250 ms frame
+    line = "2026-01-01T00:00:00Z INFO [worker-1] api: GET /x status=200 latency_ms=12\n" * 8192
+    for _ in range(400):
+        f.write(line)
+proc = subprocess.Popen([LOGSIFT, "--progress", "-c", "-e", "zzz-no-match", "-e", "[0-9]{9}z", big],
+                        stdout=subprocess.PIPE, stderr=slave)
+os.close(slave)
+seen = b""
+deadline = time.time() + 30
+while time.time() < deadline:
+    ready, _, _ = select.select([master], [], [], 0.5)
+    if ready:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    elif proc.poll() is not None:
+        break
+proc.wait()
+os.close(master)
+os.unlink(big)
+check("progress draws a bar on a terminal", b"%" in seen and b"logsift: [" in seen and b"ETA" in seen, repr(seen[:200]))
+check("progress erases itself", seen.endswith(b"\r\x1b[K"), repr(seen[-40:]))
+
 print(f"aggregates: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

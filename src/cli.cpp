@@ -72,6 +72,13 @@ NormalisedArguments normalise_arguments(int argc, const char* const* argv) {
       out.words.push_back(std::move(arg));
       continue;
     }
+    // "--regexp=" is an empty value, as in grep; CLI11 would take the next word instead.
+    if (const std::size_t eq = arg.find('='); eq != std::string::npos && eq + 1 == arg.size() &&
+                                               kValueOptions.count(arg.substr(0, eq))) {
+      out.words.push_back(kValueOptions.at(arg.substr(0, eq)));
+      out.words.emplace_back();
+      continue;
+    }
     if (arg == "--color" || arg == "--colour") {
       out.words.push_back("--color=auto");
       continue;
@@ -175,14 +182,20 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
+// CLI11's generated usage line does not know that PATTERN comes first; ours does.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App*, std::string) const override {
+    return "\nUsage: logsift [OPTIONS] PATTERN [FILE...]\n       logsift [OPTIONS] -e PATTERN ... [FILE...]\n";
+  }
+};
+
 CommandLine parse_command_line(int argc, const char* const* argv) {
   CommandLine result;
   Config& config = result.config;
 
-  CLI::App app{"logsift: a streaming log grep with pipeline stages.\n"
-               "Usage: logsift [OPTIONS] PATTERN [FILE...]\n"
-               "       logsift [OPTIONS] -e PATTERN ... [FILE...]",
-               "logsift"};
+  CLI::App app{"logsift: a streaming log grep with pipeline stages.", "logsift"};
+  app.formatter(std::make_shared<HelpFormatter>());
   app.set_help_flag("--help", "Print this help and exit");
   app.footer(
       "Stages run in the order given, before PATTERN is matched. Exit status: 0 if a line was\n"
@@ -225,17 +238,24 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       {"--fields", "Keep fields LIST (like 1,3-5,7-), split on whitespace or --field-sep"},
       {"--last", "Only the last N lines that reach this stage"},
   };
+  const std::map<std::string, std::string> stage_value_names = {
+      {"--keep", "RE"}, {"--drop", "RE"}, {"--sub", "s/RE/REPL/[g]"}, {"--extract", "RE"}, {"--skip", "N"},
+      {"--take", "N"}, {"--step", "N"}, {"--slice", "A:B[:C]"}, {"--take-while", "RE"}, {"--drop-while", "RE"},
+      {"--fields", "LIST"}, {"--last", "N"},
+  };
   for (const std::string& flag : kStageFlags) {
     CLI::Option* option;
     if (kStageSwitches.count(flag)) {
       option = app.add_flag(flag, stage_help.at(flag));
     } else {
-      option = app.add_option(flag, stage_values[flag], stage_help.at(flag))->allow_extra_args(false);
+      option = app.add_option(flag, stage_values[flag], stage_help.at(flag))
+                   ->allow_extra_args(false)
+                   ->type_name(stage_value_names.at(flag));
     }
     option->group(stages);
     stage_options[option] = flag;
   }
-  app.add_option("--field-sep", config.field_sep, "Literal field separator for --fields")->group(stages);
+  app.add_option("--field-sep", config.field_sep, "Literal field separator for --fields")->group(stages)->type_name("SEP");
   app.add_flag("--explain", config.explain, "Print the pipeline the flags build and exit")->group(stages);
 
   const std::string output = "Output";
@@ -248,12 +268,13 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("-b,--byte-offset", config.byte_offset, "Prefix each line with its byte offset")->group(output);
   CLI::Option* with_filename_option = app.add_flag("-H,--with-filename", with_filename, "Prefix each line with its file name")->group(output);
   CLI::Option* no_filename_option = app.add_flag("-h,--no-filename", no_filename, "Never prefix lines with file names")->group(output);
-  app.add_option("--label", config.label, "Name to show for standard input")->group(output);
+  app.add_option("--label", config.label, "Name to show for standard input")->group(output)->type_name("NAME");
   CLI::Option* max_count_option = app.add_option("-m,--max-count", max_count, "Stop after NUM selected lines per file")->group(output)->type_name("NUM");
   CLI::Option* after_option = app.add_option("-A,--after-context", after, "Print NUM lines of trailing context")->group(output)->type_name("NUM");
   CLI::Option* before_option = app.add_option("-B,--before-context", before, "Print NUM lines of leading context")->group(output)->type_name("NUM");
   CLI::Option* context_option = app.add_option("-C,--context", context, "Print NUM lines of context on both sides")->group(output)->type_name("NUM");
-  app.add_option("--color,--colour", color, "Color matches: always, never or auto")->group(output)->type_name("WHEN");
+  app.add_option("--color,--colour", color, "Color matches: --color[=WHEN], WHEN always, never or auto")
+      ->group(output)->type_name("[=WHEN]");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
   app.add_flag("--stats", config.stats, "Print a summary of the search on stderr at the end")->group(output);
   app.add_flag("--progress", config.progress, "Show a progress bar on stderr when it is a terminal")->group(output);
@@ -269,14 +290,14 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   const std::string input = "Input";
   app.add_flag("-r,--recursive", config.recursive, "Search directories recursively")->group(input);
   app.add_flag("-R,--dereference-recursive", config.follow_symlinks, "Like -r, following all symlinks")->group(input);
-  app.add_option("--include", config.include, "Search only files whose name matches GLOB")->group(input)->allow_extra_args(false);
-  app.add_option("--exclude", config.exclude, "Skip files whose name matches GLOB")->group(input)->allow_extra_args(false);
-  app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false);
+  app.add_option("--include", config.include, "Search only files whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
+  app.add_option("--exclude", config.exclude, "Skip files whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
+  app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
   app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
   app.add_flag("-s,--no-messages", config.no_messages, "Suppress messages about unreadable files")->group(input);
 
   app.add_flag("-V,--version", version, "Print the version and exit");
-  app.add_option("args", positionals, "PATTERN (unless -e or -f is given) and FILEs")->type_name("");
+  app.add_option("args", positionals, "PATTERN (unless -e or -f is given) and FILEs")->group("");
 
   const NormalisedArguments args = normalise_arguments(argc, argv);
   std::vector<std::string> reversed(args.words.rbegin(), args.words.rend());  // CLI11 takes them back to front

@@ -33,6 +33,13 @@ TEST(cli, bracket_expressions_reach_the_pattern_unchanged) {
   EXPECT_EQ(parse({"-e", "[a,b]", "--keep", "[x,y]"}).config.stages[0].value, "[x,y]");
 }
 
+TEST(cli, empty_value_after_equals_does_not_take_the_next_word) {
+  Config config = parse({"--regexp=", "--keep=", "--take", "2", "f"}).config;
+  EXPECT_EQ(config.patterns, (std::vector<std::string>{""}));
+  EXPECT_EQ(config.stages, (std::vector<StageSpec>{{"--keep", ""}, {"--take", "2"}}));
+  EXPECT_EQ(config.files, (std::vector<std::string>{"f"}));
+}
+
 TEST(cli, stages_keep_command_line_order_with_repeats) {
   Config config = parse({"--take", "5", "--keep", "X", "--uniq", "--keep", "Y", "-e", "p"}).config;
   EXPECT_EQ(config.stages, (std::vector<StageSpec>{{"--take", "5"}, {"--keep", "X"}, {"--uniq", ""}, {"--keep", "Y"}}));

@@ -239,9 +239,21 @@ template <bool Fold>
 std::size_t scan_anchors_scalar(const char* hay, std::size_t n, std::size_t from, std::size_t q,
                                 std::size_t q_end, std::size_t best, const MultiView& mv) noexcept {
   const auto* bytes = reinterpret_cast<const unsigned char*>(hay);
+  auto at = [&](std::size_t k) -> unsigned { return mv.first[bytes[k]] & mv.second[bytes[k + 1]]; };
+  // Four anchors per test: one well-predicted branch instead of four.
+  while (q + 4 <= q_end && q < best + mv.max_anchor) {
+    const unsigned b[4] = {at(q), at(q + 1), at(q + 2), at(q + 3)};
+    if ((b[0] | b[1] | b[2] | b[3]) != 0) {
+      for (std::size_t k = 0; k < 4 && q + k < best + mv.max_anchor; ++k) {
+        if (b[k] != 0) best = verify_anchor<Fold>(hay, n, from, q + k, b[k], best, mv);
+      }
+    }
+    q += 4;
+  }
   for (; q < q_end && q < best + mv.max_anchor; ++q) {
-    const unsigned buckets = mv.first[bytes[q]] & mv.second[bytes[q + 1]];
-    if (buckets != 0) best = verify_anchor<Fold>(hay, n, from, q, buckets, best, mv);
+    if (const unsigned buckets = at(q); buckets != 0) {
+      best = verify_anchor<Fold>(hay, n, from, q, buckets, best, mv);
+    }
   }
   return best;
 }
@@ -426,10 +438,8 @@ template <bool Ascii>
 __attribute__((target("avx2"), always_inline)) inline __m256i fingerprint_block(
     const char* p, __m256i lo1, __m256i hi1, __m256i lo2, __m256i hi2) noexcept {
   const __m256i nibble = _mm256_set1_epi8(0x0F);
-  __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
-  // Pin the loads in registers: GCC otherwise folds the same load into two instructions.
-  asm("" : "+x"(v1), "+x"(v2));
+  const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
   const __m256i low1 = Ascii ? v1 : _mm256_and_si256(v1, nibble);
   const __m256i low2 = Ascii ? v2 : _mm256_and_si256(v2, nibble);
   // AVX2 has no byte shift: shift 16-bit lanes and mask off the bits that crossed over.

@@ -36,7 +36,7 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--take", "--take"}, {"--step", "--step"}, {"--slice", "--slice"},
     {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
     {"--last", "--last"}, {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"},
-    {"--top", "--top"},
+    {"--top", "--top"}, {"--format", "--format"},
 };
 
 // What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
@@ -276,6 +276,13 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--color,--colour", color, "Color matches: --color[=WHEN], WHEN always, never or auto")
       ->group(output)->type_name("[=WHEN]");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
+  app.add_flag("--json", config.json, "Print ripgrep-compatible JSON Lines (begin, match, context, end, summary)")
+      ->group(output);
+  std::string format;
+  CLI::Option* format_option =
+      app.add_option("--format", format, "Print each match through TEMPLATE ({path} {line_number} {column} "
+                                         "{byte_offset} {line} {match} {1}..{9}), or 'github' for annotations")
+          ->group(output)->type_name("TEMPLATE");
   app.add_flag("--stats", config.stats, "Print a summary of the search on stderr at the end")->group(output);
   app.add_flag("--progress", config.progress, "Show a progress bar on stderr when it is a terminal")->group(output);
   std::string max_matches, top;
@@ -294,6 +301,15 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--exclude", config.exclude, "Skip files whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
   app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
   app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
+  bool decompress = false, no_decompress = false;
+  CLI::Option* decompress_option =
+      app.add_flag("--decompress", decompress, "Decode input as gzip, bzip2, xz or zstd (an error if it is not)")
+          ->group(input);
+  CLI::Option* no_decompress_option =
+      app.add_flag("--no-decompress", no_decompress, "Never decode compressed input (default: by magic bytes)")
+          ->group(input);
+  app.add_flag("--follow", config.follow, "After the end of a file wait for more, across rotation and truncation")
+      ->group(input);
   app.add_flag("-s,--no-messages", config.no_messages, "Suppress messages about unreadable files")->group(input);
 
   app.add_flag("-V,--version", version, "Print the version and exit");
@@ -350,6 +366,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (option == no_filename_option) config.with_filename = false;
     if (option == with_matches_option) config.listing = FileListing::with_matches;
     if (option == without_match_option) config.listing = FileListing::without_match;
+    if (option == decompress_option) config.decompress = Config::Decompress::always;
+    if (option == no_decompress_option) config.decompress = Config::Decompress::never;
   }
   if (max_count_option->count() > 0) config.max_count = parse_max_count(max_count);
   // An explicit 0 still asks for context handling: grep then separates groups with "--".
@@ -359,6 +377,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   config.context_requested =
       context_option->count() > 0 || after_option->count() > 0 || before_option->count() > 0;
   config.color = parse_color(color);
+  if (format_option->count() > 0) config.format = format;
+  if (config.json && config.format) throw UsageError("--json and --format cannot be used together");
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));
   if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <optional>
 #include <cerrno>
@@ -16,6 +19,8 @@
 #include <fmt/format.h>
 
 #include "logsift/error.hpp"
+#include "logsift/follow.hpp"
+#include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
 #include "logsift/printer.hpp"
@@ -63,7 +68,7 @@ struct Pipeline::Impl {
   explicit Impl(Config c)
       : config(std::move(c)),
         // A person watching a terminal sees each line as it is found; pipes get big writes.
-        out(STDOUT_FILENO, config.line_buffered || ::isatty(STDOUT_FILENO)),
+        out(STDOUT_FILENO, config.line_buffered || config.follow || ::isatty(STDOUT_FILENO)),
         diagnostics(config.no_messages) {}
 
   Config config;
@@ -80,6 +85,7 @@ struct Pipeline::Impl {
   std::unique_ptr<Printer> printer;
   bool any_selected = false;
   std::shared_ptr<const Matcher> count_by_key;  // --count-by
+  std::optional<TemplateFormat> template_format;  // --format TEMPLATE
   std::atomic<std::uint64_t>* progress = nullptr;  // --progress: bytes read so far
 
   // Totals for --stats and --max-matches.
@@ -95,7 +101,10 @@ struct Pipeline::Impl {
 
   std::vector<InputFile> inputs_of(const std::string& operand, bool& stop);
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
-  void search(const InputFile& input);
+  void search(const InputFile& input, Printer& printer);
+  std::unique_ptr<Printer> make_printer(Output& output);
+  void follow_each_in_its_thread(const std::vector<InputFile>& inputs);
+  std::mutex totals_mutex;  // --follow searches inputs on several threads
   bool listed(const std::string& name) const {
     if (!config.include.empty() && !glob_matches(config.include, name)) return false;
     return !glob_matches(config.exclude, name);
@@ -120,6 +129,7 @@ Pipeline Pipeline::build(Config config) {
   options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
   p.pattern = std::make_shared<const Matcher>(c.patterns, options);
   p.stages = build_stages(c.stages, c.syntax, c.field_sep);
+  if (c.format && *c.format != "github") p.template_format.emplace(*c.format);  // a bad one fails here
   if (!c.count_by.empty()) {
     MatcherOptions key_options;
     key_options.syntax = c.syntax;
@@ -178,7 +188,52 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
   }
 }
 
-void Pipeline::Impl::search(const InputFile& input) {
+std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
+  const Config& c = config;
+  if (c.quiet) return make_quiet_printer();
+  if (c.json) return make_json_printer(output);
+  if (c.format == "github") return make_github_printer(output, pattern, "error");
+  if (c.format) return make_template_printer(output, *template_format, pattern);
+  if (count_by_key) return make_count_by_printer(output, count_by_key, c.top);
+  if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
+  if (c.count) return make_count_printer(output, with_filename, color, colors);
+  LinePrinterOptions options;
+  options.with_filename = with_filename;
+  options.line_number = c.line_number;
+  options.byte_offset = c.byte_offset;
+  options.only_matching = c.only_matching;
+  options.text = c.text;
+  options.color = color;
+  options.colors = colors;
+  return make_line_printer(output, diagnostics, options);
+}
+
+// Followed files never end, so each gets its own thread, printer and line-buffered writer; every
+// output line is one write(2), so lines of different files never mix within a line.
+void Pipeline::Impl::follow_each_in_its_thread(const std::vector<InputFile>& inputs) {
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> failures(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    threads.emplace_back([this, &inputs, &failures, i] {
+      try {
+        Output output(STDOUT_FILENO, true);
+        std::unique_ptr<Printer> own_printer = make_printer(output);
+        search(inputs[i], *own_printer);
+        own_printer->finish();
+        output.flush();
+      } catch (...) {
+        failures[i] = std::current_exception();
+        request_follow_stop();  // a closed stdout ends every follower
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
   if (!input.path.empty()) {
     fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -192,14 +247,19 @@ void Pipeline::Impl::search(const InputFile& input) {
   SourceOptions source_options;
   source_options.select = source_filter;
   source_options.invert = source_filter_is_pattern && config.invert;
-  source_options.count_lines = config.line_number || config.stats;
+  source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   source_options.progress = progress;
+  using Decoding = SourceOptions::Decoding;
+  source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
+                            : config.decompress == Config::Decompress::always ? Decoding::forced
+                                                                               : Decoding::automatic;
   // Reading ahead on a thread overlaps the kernel's copy with the search; worth its start-up only
   // for a file of several blocks, and only for files named on the command line (on standard input
   // it would take input a command that stops early never needed).
   struct stat info {};
-  source_options.read_ahead = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
-                              static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
+  const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  source_options.read_ahead = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
+  if (config.follow && regular_file) source_options.follow_path = input.path;
   generator<Line> lines = read_lines(fd, source_options, state);
   for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply(std::move(lines));
 
@@ -211,8 +271,8 @@ void Pipeline::Impl::search(const InputFile& input) {
   sink_options.separate_groups = config.context_requested;
   sink_options.stop_at_first_match = config.quiet || config.listing.has_value();
   sink_options.lines_preselected = source_filter_is_pattern;
-  sink_options.text = config.text;
-  Sink sink = grep_sink(pattern, sink_options, printer.get(), &diagnostics, input.display, state);
+  sink_options.text = config.text || config.json;  // JSON carries any bytes (as base64)
+  Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
 
   // The bridge: pull from the chain, push into the sink, stop as soon as the sink is satisfied.
   try {
@@ -224,6 +284,7 @@ void Pipeline::Impl::search(const InputFile& input) {
     sink.raise(error.what());
   }
   sink.close();
+  std::lock_guard totals_lock(totals_mutex);
   if (sink.summary().selected > 0) {
     any_selected = true;
     ++inputs_matched;
@@ -256,25 +317,7 @@ int Pipeline::run() {
   }
   p.with_filename = c.with_filename.value_or(operands.size() > 1 || any_directory);
 
-  if (c.quiet) {
-    p.printer = make_quiet_printer();
-  } else if (p.count_by_key) {
-    p.printer = make_count_by_printer(p.out, p.count_by_key, c.top);
-  } else if (c.listing) {
-    p.printer = make_file_list_printer(p.out, *c.listing, p.color, p.colors);
-  } else if (c.count) {
-    p.printer = make_count_printer(p.out, p.with_filename, p.color, p.colors);
-  } else {
-    LinePrinterOptions options;
-    options.with_filename = p.with_filename;
-    options.line_number = c.line_number;
-    options.byte_offset = c.byte_offset;
-    options.only_matching = c.only_matching;
-    options.text = c.text;
-    options.color = p.color;
-    options.colors = p.colors;
-    p.printer = make_line_printer(p.out, p.diagnostics, options);
-  }
+  p.printer = p.make_printer(p.out);
 
   std::vector<InputFile> inputs;
   for (const std::string& operand : operands) {
@@ -306,10 +349,23 @@ int Pipeline::run() {
     p.progress = progress->counter();
   }
 
+  if (c.follow) {
+    // Ctrl-C and SIGTERM end a follow with the status so far rather than killing the process.
+    struct sigaction action {};
+    action.sa_handler = [](int) { request_follow_stop(); };
+    ::sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+  }
+
   try {
-    for (const InputFile& input : inputs) {
-      p.search(input);
-      if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
+    if (c.follow && inputs.size() > 1) {
+      p.follow_each_in_its_thread(inputs);
+    } else {
+      for (const InputFile& input : inputs) {
+        p.search(input, *p.printer);
+        if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
+      }
     }
     p.printer->finish();
     p.out.flush();

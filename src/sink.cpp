@@ -153,6 +153,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     after_left = options.after;
     if (summary.selected >= max_count) limit_reached = true;
   }
+  summary.bytes_searched = input->bytes_read;
   printer->end_input(summary);
 }
 

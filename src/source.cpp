@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "logsift/byte_scan.hpp"
+#include "logsift/decompress.hpp"
+#include "logsift/follow.hpp"
 #include "logsift/matcher.hpp"
 
 namespace logsift {
@@ -128,7 +130,8 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     block_offset += bytes.size();
   }
   if (carrying) {  // a last line without '\n'
-    for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, options.invert, options.count_lines)) {
+    for (Line line : chunk_lines(carry, carry_offset, &next_number, select, options.invert, options.count_lines)) {
+      line.terminated = false;
       co_yield line;
     }
   }
@@ -137,9 +140,19 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
 
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {
   (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  std::unique_ptr<ByteStream> stream = options.read_ahead
-                                           ? make_read_ahead_stream(fd, options.buffer_size, options.read_ahead_blocks)
-                                           : make_fd_stream(fd, options.buffer_size);
+  std::unique_ptr<ByteStream> stream;
+  if (!options.follow_path.empty()) {
+    stream = make_follow_stream(fd, options.follow_path, options.buffer_size);
+  } else if (options.read_ahead) {
+    stream = make_read_ahead_stream(fd, options.buffer_size, options.read_ahead_blocks);
+  } else {
+    stream = make_fd_stream(fd, options.buffer_size);
+  }
+  if (options.decoding == SourceOptions::Decoding::automatic) {
+    stream = decompressing_stream(std::move(stream));
+  } else if (options.decoding == SourceOptions::Decoding::forced) {
+    stream = decompressing_stream(std::move(stream), Compression::none);
+  }
   return split_lines(std::move(stream), std::move(options), std::move(state));
 }
 

@@ -71,8 +71,9 @@ class LiteralSearcher {
 // Finds the leftmost occurrence of any of several literals (an alternation like
 // timeout|deadlock|expired, or the required "atoms" of a regex) in one pass over the haystack.
 //
-// Each needle is reduced to a fingerprint, its rarest pair of adjacent bytes (by the same byte
-// frequency estimate as LiteralSearcher), and the needles are spread over 8 buckets. For every
+// Each needle is reduced to a fingerprint, its rarest pair of adjacent bytes (by LiteralSearcher's
+// byte frequency estimate, corrected for common letter pairs), and the needles are spread over 8
+// buckets. Looking for adjacent pairs lets all needles share the same two loads. For every
 // haystack position a lookup gives the set of buckets whose fingerprint starts there (on AVX2: two
 // nibble-indexed byte shuffles per fingerprint byte, 32 positions at a time, the same cost for
 // any number of needles), and only those positions are compared with the needles in full. With

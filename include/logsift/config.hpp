@@ -46,6 +46,8 @@ struct Config {
   ColorMode color = ColorMode::never;
   bool line_buffered = false;
   std::string label = "(standard input)";
+  bool json = false;                         // --json: ripgrep's JSON Lines messages
+  std::optional<std::string> format;         // --format TEMPLATE, or "github"
   bool stats = false;                        // --stats: a summary on stderr at the end
   bool progress = false;                     // --progress: a progress bar on stderr (terminals)
   std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
@@ -60,6 +62,8 @@ struct Config {
   std::vector<std::string> exclude;
   std::vector<std::string> exclude_dir;
   bool text = false;         // -a
+  enum class Decompress { automatic, always, never } decompress = Decompress::automatic;
+  bool follow = false;       // --follow
   bool no_messages = false;  // -s
 
   // Stages, in command-line order

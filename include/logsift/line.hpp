@@ -13,6 +13,7 @@ struct Line {
   std::string_view text;
   std::uint64_t number = 0;
   std::uint64_t offset = 0;
+  bool terminated = true;  // false only for a last line that had no '\n' in the input
 };
 
 }  // namespace logsift

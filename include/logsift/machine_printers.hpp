@@ -25,7 +25,10 @@ class Output;
 // ripgrep 13's --json: begin/match/context/end messages per input that has a selected line, then one
 // summary from finish(). Same key order and escaping as rg, lines and submatches that are not
 // UTF-8 as {"bytes": base64}. Inputs without a selected line print nothing and are not counted,
-// as in rg. `clock` times the searches (elapsed); tests pass a fake one.
+// as in rg. `clock` times the searches (elapsed); tests pass a fake one. Where logsift's output
+// differs from rg's, the sink decides it, not this printer: empty matches are not submatches,
+// lines after -m's last match stay context, a binary input stops at its first selected line (so
+// binary_offset is always null).
 using JsonClock = std::function<std::chrono::steady_clock::time_point()>;
 std::unique_ptr<Printer> make_json_printer(Output& out, JsonClock clock = std::chrono::steady_clock::now);
 

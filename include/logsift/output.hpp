@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -62,7 +63,7 @@ class Diagnostics {
 
  private:
   bool suppress_file_errors_;
-  bool had_error_ = false;
+  std::atomic<bool> had_error_{false};  // --follow reports from several threads
 };
 
 }  // namespace logsift

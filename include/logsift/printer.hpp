@@ -21,6 +21,7 @@ class Diagnostics;
 struct InputSummary {
   std::uint64_t selected = 0;  // selected lines (after -v), capped by -m
   bool binary_match = false;   // a selected line was suppressed because the input is binary
+  std::uint64_t bytes_searched = 0;  // bytes read from the input (decoded, when compressed)
 };
 
 class Printer {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "logsift/byte_stream.hpp"
 #include "logsift/generator.hpp"
@@ -37,6 +38,11 @@ struct SourceOptions {
   // Read ahead on a thread (for regular files only: on a pipe it would consume input that a
   // command stopping early never needed).
   bool read_ahead = false;
+  // Compressed input (gzip, bzip2, xz, zstd by their magic bytes): decoded when `automatic` and
+  // the bytes say so, always when `forced` (an error if they are not compressed), never when off.
+  enum class Decoding { off, automatic, forced } decoding = Decoding::off;
+  // --follow: the path of the file behind fd; at its end the source waits for more (tail -F).
+  std::string follow_path;
   // Advanced by the number of bytes of each block read (for --progress); may be null.
   std::atomic<std::uint64_t>* progress = nullptr;
   std::size_t read_ahead_blocks = 4;

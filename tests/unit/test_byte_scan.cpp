@@ -355,10 +355,9 @@ std::string describe(const Needles& needles) {
   return out;
 }
 
-// Checks find() and the portable path at one position against the reference.
-bool check_multi_at(const MultiLiteralSearcher& s, const Needles& needles, std::string_view h,
-                    std::size_t from, bool ci) {
-  const std::size_t want = naive_find_any(h, needles, from, ci);
+// Checks find() and the portable path at one position against `want`.
+bool check_multi_want(const MultiLiteralSearcher& s, const Needles& needles, std::string_view h,
+                      std::size_t from, bool ci, std::size_t want) {
   const std::size_t got = s.find(h, from);
   const std::size_t got_portable = logsift::detail::find_portable(s, h, from);
   EXPECT_EQ(got, want) << "needles=" << describe(needles) << "ci=" << ci << " from=" << from
@@ -368,11 +367,31 @@ bool check_multi_at(const MultiLiteralSearcher& s, const Needles& needles, std::
   return got == want && got_portable == want;
 }
 
+bool check_multi_at(const MultiLiteralSearcher& s, const Needles& needles, std::string_view h,
+                    std::size_t from, bool ci) {
+  return check_multi_want(s, needles, h, from, ci, naive_find_any(h, needles, from, ci));
+}
+
+// next[i]: the reference answer for from = i, for every i in 0..size+1.
+std::vector<std::size_t> naive_next_starts(std::string_view h, const Needles& needles, bool ci) {
+  std::vector<std::size_t> next(h.size() + 2, npos);
+  for (std::size_t i = h.size() + 1; i-- > 0;) {
+    if (i <= h.size()) {
+      for (const std::string& n : needles) {
+        if (naive_find(h.substr(i, n.size()), n, 0, ci) == 0) next[i] = i;
+      }
+    }
+    if (next[i] == npos && i + 1 < next.size()) next[i] = next[i + 1];
+  }
+  return next;
+}
+
 bool check_multi_all_from(const Needles& needles, std::string_view hay, bool ci) {
   const MultiLiteralSearcher s(needles, ci);
   const ExactBuffer buf(hay);
+  const std::vector<std::size_t> next = naive_next_starts(hay, needles, ci);
   for (std::size_t from = 0; from <= hay.size() + 1; ++from) {
-    if (!check_multi_at(s, needles, buf.view(), from, ci)) return false;
+    if (!check_multi_want(s, needles, buf.view(), from, ci, next[from])) return false;
   }
   return true;
 }
@@ -553,6 +572,54 @@ TEST(multi_literal, two_to_twelve_needles) {
   }
 }
 
+// The scan looks for each needle's rarest adjacent pair, wherever it sits in the needle, so a hit
+// on one needle's pair can precede the pair of another needle that starts earlier.
+TEST(multi_literal, leftmost_when_a_later_pair_starts_earlier) {
+  const std::string long_needle = std::string(30, 'e') + "qz";  // pair "qz" 30 bytes in
+  const Needles needles = {"xj", long_needle};
+  for (std::size_t start = 0; start < 70; ++start) {
+    for (std::size_t gap = 0; gap < 40; ++gap) {
+      std::string hay(start, '.');
+      hay += long_needle.substr(0, gap);  // pad with a partial copy, then the whole needle
+      const std::size_t at = hay.size();
+      hay += long_needle + std::string(5, '.');
+      // "xj" lands inside the long needle's span, before its pair but after its start.
+      hay.replace(at + 1 + gap % 28, 2, "xj");
+      for (bool ci : {false, true}) {
+        const MultiLiteralSearcher s(needles, ci);
+        const ExactBuffer buf(hay);
+        for (std::size_t from : {std::size_t{0}, at, at + 1}) {
+          ASSERT_TRUE(check_multi_at(s, needles, buf.view(), from, ci)) << start << " " << gap;
+        }
+      }
+    }
+  }
+}
+
+// Far more needles than buckets, one-byte needles among them, and needles made of bytes >= 0x80.
+TEST(multi_literal, many_needles_share_buckets) {
+  std::mt19937 rng(64);
+  const std::string alphabet = "abcdefgABCDEFG-\xc3\xa9";
+  for (int round = 0; round < 60; ++round) {
+    Needles needles(8 + rng() % 57);
+    for (std::string& needle : needles) {
+      needle = filler(1 + rng() % (round % 3 == 0 ? 2 : 6), rng, alphabet);
+    }
+    std::string hay = filler(rng() % 400, rng, alphabet);
+    const bool ci = round % 2 != 0;
+    ASSERT_TRUE(check_multi_all_from(needles, hay, ci)) << "round " << round;
+  }
+  // 64 distinct words over a realistic alphabet, every hit of a long text.
+  Needles words;
+  while (words.size() < 64) words.push_back(filler(4 + rng() % 6, rng, "etaoinshrdlu"));
+  std::string text;
+  while (text.size() < 20000) {
+    text += filler(rng() % 200, rng, "etaoinshrdlucmfwyp ");
+    text += words[rng() % words.size()];
+  }
+  EXPECT_TRUE(check_multi_all_from(words, text, false));
+}
+
 // Small alphabets make matches and partial matches dense, so verification, block boundaries and
 // the scalar tail all get exercised.
 TEST(multi_literal, randomized_against_reference) {
@@ -646,7 +713,7 @@ TEST(multi_literal, never_reads_outside_the_haystack) {
       {"b", "ab"},
       {"aab", std::string(64, 'a') + "b"},
       {"ab", std::string(31, 'a') + "b", std::string(40, 'a') + "c"},
-      Needles{"ba", "ca", "da", "ea", "fa", "ga", "ha", "ia", "ja", "ka", std::string(33, 'a') + "z"},
+      {"ba", "ca", "da", "ea", "fa", "ga", "ha", "ia", "ja", "ka", std::string(33, 'a') + "z"},
   };
   for (std::size_t n = 0; n <= 300; ++n) {
     const std::string_view at_end(hi - n, n);

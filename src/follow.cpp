@@ -1,0 +1,244 @@
+#include "logsift/follow.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "logsift/error.hpp"
+
+namespace logsift {
+namespace {
+
+// Touched from signal handlers: only lock-free atomics will do there.
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
+std::atomic<bool> stop_requested{false};
+// An eventfd that becomes readable on a stop, so that a stream blocked in poll() wakes at once
+// whichever thread the signal was delivered to. -1 until the first stream exists (or if eventfd
+// fails: then waits are cut into slices that check the flag).
+std::atomic<int> wake_fd{-1};
+std::atomic<bool> polling_forced{false};
+
+constexpr std::chrono::milliseconds kSlice{50};  // longest wait between stop checks without wake_fd
+constexpr std::uint32_t kFileEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVE_SELF | IN_DELETE_SELF;
+constexpr std::uint32_t kDirEvents = IN_CREATE | IN_MOVED_TO;
+
+void create_wake_fd() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    wake_fd.store(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (stop_requested.load()) request_follow_stop();  // a stop that came before the fd existed
+  });
+}
+
+std::size_t read_some(int fd, char* into, std::size_t capacity) {
+  for (;;) {
+    const ssize_t n = ::read(fd, into, capacity);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    throw InputError(std::strerror(errno));
+  }
+}
+
+std::string parent_directory(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+class FollowStream final : public ByteStream {
+ public:
+  FollowStream(int fd, std::string path, std::size_t block_size, std::chrono::milliseconds poll_interval)
+      : fd_(fd),
+        path_(std::move(path)),
+        buffer_(block_size == 0 ? 4096 : block_size),
+        poll_interval_(std::max(poll_interval, std::chrono::milliseconds(1))) {}
+
+  ~FollowStream() override {
+    if (inotify_ >= 0) ::close(inotify_);
+    if (owned_) ::close(fd_);
+  }
+
+  Block next() override {
+    // Ctrl-C means now: unread data is dropped rather than searched first.
+    if (follow_stop_requested()) return {};
+    if (!started_) start();
+    for (;;) {
+      std::size_t n = read_some(fd_, buffer_.data(), buffer_.size());
+      if (n > 0) return block(n);
+      if (!regular_) return {};  // a pipe's end is final: nothing will be appended to it
+      if (truncated()) {
+        if (::lseek(fd_, 0, SEEK_SET) < 0) throw InputError(std::strerror(errno));
+        continue;
+      }
+      if (rotated()) {
+        // The writer may have appended between our end-of-file read and the rename: those bytes
+        // come before the new file's. Once a read finds nothing more, switch.
+        n = read_some(fd_, buffer_.data(), buffer_.size());
+        if (n > 0) return block(n);
+        if (reopen()) continue;
+      }
+      wait();
+      if (follow_stop_requested()) return {};
+    }
+  }
+
+ private:
+  Block block(std::size_t n) const {
+    return Block{std::string_view(buffer_.data(), n), std::memchr(buffer_.data(), '\0', n) != nullptr};
+  }
+
+  void start() {
+    started_ = true;
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0) throw InputError(std::strerror(errno));
+    regular_ = S_ISREG(info.st_mode);
+    device_ = info.st_dev;
+    inode_ = info.st_ino;
+    // Before the first read, so that an append racing with our end-of-file read still queues an event.
+    if (regular_) watch();
+  }
+
+  // copytruncate: the file is now shorter than what we read of it.
+  bool truncated() const {
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0) throw InputError(std::strerror(errno));
+    const off_t offset = ::lseek(fd_, 0, SEEK_CUR);
+    return offset > info.st_size;
+  }
+
+  // The path names another regular file than ours. While it names nothing (between the rename and
+  // the creation, or after a delete) we stay on the old file, which may still be written to.
+  bool rotated() const {
+    if (path_.empty()) return false;
+    struct stat info {};
+    return ::stat(path_.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+           (info.st_dev != device_ || info.st_ino != inode_);
+  }
+
+  bool reopen() {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;  // gone again since the stat: keep waiting
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+      ::close(fd);
+      return false;
+    }
+    if (owned_) ::close(fd_);
+    fd_ = fd;
+    owned_ = true;
+    device_ = info.st_dev;
+    inode_ = info.st_ino;
+    watch();
+    return true;
+  }
+
+  // A fresh inotify instance on the file we read and on the directory where a new one appears.
+  // Any part that fails leaves that part to the poll timeout, which bounds every wait anyway.
+  void watch() {
+    if (inotify_ >= 0) ::close(inotify_);
+    inotify_ = -1;
+    if (polling_forced.load()) return;
+    const int in = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (in < 0) return;
+    // Through /proc the watch is on the open file itself, even if the path names another by now.
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    bool any = ::inotify_add_watch(in, self.c_str(), kFileEvents) >= 0 ||
+               (!path_.empty() && ::inotify_add_watch(in, path_.c_str(), kFileEvents) >= 0);
+    if (!path_.empty() && ::inotify_add_watch(in, parent_directory(path_).c_str(), kDirEvents) >= 0) any = true;
+    if (!any) {
+      ::close(in);
+      return;
+    }
+    inotify_ = in;
+  }
+
+  // Until an inotify event, a stop, or poll_interval_. The events themselves are discarded: the
+  // caller looks at the file again whatever happened.
+  void wait() {
+    const auto deadline = std::chrono::steady_clock::now() + poll_interval_;
+    for (;;) {
+      if (follow_stop_requested()) return;
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) return;
+      pollfd fds[2];
+      nfds_t count = 0;
+      if (inotify_ >= 0) fds[count++] = pollfd{inotify_, POLLIN, 0};
+      const int wake = wake_fd.load();
+      if (wake >= 0) fds[count++] = pollfd{wake, POLLIN, 0};
+      const auto slice = wake >= 0 ? std::chrono::ceil<std::chrono::milliseconds>(left)
+                                   : std::min(std::chrono::ceil<std::chrono::milliseconds>(left), kSlice);
+      const int rc = ::poll(fds, count, static_cast<int>(slice.count()));
+      if (rc < 0) {
+        if (errno == EINTR) continue;
+        throw InputError(std::strerror(errno));
+      }
+      if (rc > 0) {
+        if (inotify_ >= 0 && fds[0].revents != 0) drain_events();
+        return;
+      }
+    }
+  }
+
+  void drain_events() const {
+    alignas(inotify_event) char events[4096];
+    while (::read(inotify_, events, sizeof events) > 0) {
+    }
+  }
+
+  int fd_;
+  bool owned_ = false;  // fd_ is one we opened after a rotation, not the caller's
+  std::string path_;
+  std::vector<char> buffer_;
+  std::chrono::milliseconds poll_interval_;
+  bool started_ = false;
+  bool regular_ = false;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+  int inotify_ = -1;
+};
+
+}  // namespace
+
+void request_follow_stop() noexcept {
+  const int saved_errno = errno;  // the interrupted code may be about to read errno
+  stop_requested.store(true);
+  if (const int fd = wake_fd.load(); fd >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(fd, &one, sizeof one);  // fails only if already saturated
+  }
+  errno = saved_errno;
+}
+
+bool follow_stop_requested() noexcept { return stop_requested.load(); }
+
+void reset_follow_stop() noexcept {
+  stop_requested.store(false);
+  if (const int fd = wake_fd.load(); fd >= 0) {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const ssize_t n = ::read(fd, &count, sizeof count);  // zeroes the counter
+  }
+}
+
+std::unique_ptr<ByteStream> make_follow_stream(int fd, std::string path, std::size_t block_size,
+                                               std::chrono::milliseconds poll_interval) {
+  create_wake_fd();
+  return std::make_unique<FollowStream>(fd, std::move(path), block_size, poll_interval);
+}
+
+namespace detail {
+void force_follow_polling(bool on) noexcept { polling_forced.store(on); }
+}  // namespace detail
+
+}  // namespace logsift

@@ -16,16 +16,6 @@
 namespace logsift {
 namespace {
 
-// Reads once, retrying on EINTR. Returns bytes read (0 at end of input).
-std::size_t read_some(int fd, char* into, std::size_t capacity) {
-  for (;;) {
-    const ssize_t n = ::read(fd, into, capacity);
-    if (n >= 0) return static_cast<std::size_t>(n);
-    if (errno == EINTR) continue;
-    throw InputError(std::strerror(errno));
-  }
-}
-
 bool contains_nul(const char* data, std::size_t size) { return std::memchr(data, '\0', size) != nullptr; }
 
 class FdStream final : public ByteStream {
@@ -138,6 +128,15 @@ class ReadAheadStream final : public ByteStream {
 };
 
 }  // namespace
+
+std::size_t read_some(int fd, char* into, std::size_t capacity) {
+  for (;;) {
+    const ssize_t n = ::read(fd, into, capacity);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    throw InputError(std::strerror(errno));
+  }
+}
 
 std::unique_ptr<ByteStream> make_fd_stream(int fd, std::size_t block_size) {
   return std::make_unique<FdStream>(fd, block_size);

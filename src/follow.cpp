@@ -43,15 +43,6 @@ void create_wake_fd() {
   });
 }
 
-std::size_t read_some(int fd, char* into, std::size_t capacity) {
-  for (;;) {
-    const ssize_t n = ::read(fd, into, capacity);
-    if (n >= 0) return static_cast<std::size_t>(n);
-    if (errno == EINTR) continue;
-    throw InputError(std::strerror(errno));
-  }
-}
-
 std::string parent_directory(const std::string& path) {
   std::string dir = std::filesystem::path(path).parent_path().string();
   return dir.empty() ? "." : dir;

@@ -21,6 +21,10 @@ class ByteStream {
   virtual Block next() = 0;
 };
 
+// One read(2), retried on EINTR: the bytes read, 0 at the end of input. Throws InputError with
+// strerror's text. Shared by every stream that reads a file descriptor.
+std::size_t read_some(int fd, char* into, std::size_t capacity);
+
 // Plain read(2) into one reused buffer of `block_size` bytes. For pipes and terminals: it reads
 // no further ahead than the block the consumer is on.
 std::unique_ptr<ByteStream> make_fd_stream(int fd, std::size_t block_size);

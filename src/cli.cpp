@@ -17,7 +17,7 @@ namespace {
 // Flags that build stages, in the order of the table in docs/stages.md.
 const std::vector<std::string> kStageFlags = {
     "--keep", "--drop", "--sub", "--extract", "--skip", "--take", "--step", "--slice",
-    "--take-while", "--drop-while", "--uniq", "--fields", "--last",
+    "--take-while", "--drop-while", "--uniq", "--fields", "--last", "--since", "--until",
 };
 // Stage flags that take no value.
 const std::set<std::string> kStageSwitches = {"--uniq"};
@@ -35,7 +35,8 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--drop", "--drop"}, {"--sub", "--sub"}, {"--extract", "--extract"}, {"--skip", "--skip"},
     {"--take", "--take"}, {"--step", "--step"}, {"--slice", "--slice"},
     {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
-    {"--last", "--last"}, {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"},
+    {"--last", "--last"}, {"--since", "--since"}, {"--until", "--until"}, {"--time-format", "--time-format"},
+    {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"},
     {"--top", "--top"}, {"--format", "--format"},
 };
 
@@ -237,11 +238,13 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       {"--uniq", "Drop a line equal to the one before it"},
       {"--fields", "Keep fields LIST (like 1,3-5,7-), split on whitespace or --field-sep"},
       {"--last", "Only the last N lines that reach this stage"},
+      {"--since", "Keep entries stamped at or after TIME (2026-01-01T10:00, 10:00, 30m, 2h, 3d ago)"},
+      {"--until", "Keep entries stamped before TIME (same forms as --since)"},
   };
   const std::map<std::string, std::string> stage_value_names = {
       {"--keep", "RE"}, {"--drop", "RE"}, {"--sub", "s/RE/REPL/[g]"}, {"--extract", "RE"}, {"--skip", "N"},
       {"--take", "N"}, {"--step", "N"}, {"--slice", "A:B[:C]"}, {"--take-while", "RE"}, {"--drop-while", "RE"},
-      {"--fields", "LIST"}, {"--last", "N"},
+      {"--fields", "LIST"}, {"--last", "N"}, {"--since", "TIME"}, {"--until", "TIME"},
   };
   for (const std::string& flag : kStageFlags) {
     CLI::Option* option;
@@ -255,6 +258,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     option->group(stages);
     stage_options[option] = flag;
   }
+  app.add_option("--time-format", config.time_format,
+                 "strftime-style format of timestamps for --since/--until (default: detect common formats)")
+      ->group(stages)->type_name("FORMAT");
   app.add_option("--field-sep", config.field_sep, "Literal field separator for --fields")->group(stages)->type_name("SEP");
   app.add_flag("--explain", config.explain, "Print the pipeline the flags build and exit")->group(stages);
 

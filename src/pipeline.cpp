@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 #include <chrono>
+#include <ctime>
 #include <optional>
 #include <cerrno>
 #include <cstdlib>
@@ -28,6 +29,8 @@
 #include "logsift/sink.hpp"
 #include "logsift/source.hpp"
 #include "logsift/stage.hpp"
+#include "logsift/time_window.hpp"
+#include "logsift/timestamp.hpp"
 
 namespace logsift {
 namespace {
@@ -102,6 +105,7 @@ struct Pipeline::Impl {
   std::vector<InputFile> inputs_of(const std::string& operand, bool& stop);
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
   void search(const InputFile& input, Printer& printer);
+  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_each_in_its_thread(const std::vector<InputFile>& inputs);
   std::mutex totals_mutex;  // --follow searches inputs on several threads
@@ -128,7 +132,19 @@ Pipeline Pipeline::build(Config config) {
   options.whole_line = c.whole_line;
   options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
   p.pattern = std::make_shared<const Matcher>(c.patterns, options);
-  p.stages = build_stages(c.stages, c.syntax, c.field_sep);
+  StageContext stage_context;
+  stage_context.syntax = c.syntax;
+  stage_context.field_separator = c.field_sep;
+  stage_context.time_format = c.time_format;
+  stage_context.now = static_cast<double>(std::time(nullptr));
+  if (!c.time_format.empty()) {
+    try {
+      TimestampParser check(c.time_format);  // a bad format fails before any input is read
+    } catch (const UsageError& error) {
+      throw UsageError(fmt::format("--time-format '{}': {}", c.time_format, error.what()));
+    }
+  }
+  p.stages = build_stages(c.stages, stage_context);
   if (c.format && *c.format != "github") p.template_format.emplace(*c.format);  // a bad one fails here
   if (!c.count_by.empty()) {
     MatcherOptions key_options;
@@ -233,6 +249,30 @@ void Pipeline::Impl::follow_each_in_its_thread(const std::vector<InputFile>& inp
   }
 }
 
+// A leading --since on a plain, sorted regular file starts reading at the window by binary search
+// (verified by the search, which falls back to nullopt on out-of-order files; the stage still
+// checks every line). Not when line numbers are needed (the skipped lines are not counted), nor
+// for compressed or followed input.
+void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
+  if (stages.empty() || stages.front()->since_parser() == nullptr || file_size == 0 || source.count_lines ||
+      !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
+    return;
+  }
+  char magic[6] = {};
+  if (::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic)) {
+    static const std::string_view kMagics[] = {"\x1f\x8b", "BZh", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd"};
+    const std::string_view head(magic, sizeof magic);
+    for (std::string_view known : kMagics) {
+      if (head.substr(0, known.size()) == known && config.decompress != Config::Decompress::never) return;
+    }
+  }
+  const std::optional<std::uint64_t> offset =
+      find_since_offset(fd, file_size, *stages.front()->since_parser(), stages.front()->since_time());
+  if (offset && *offset > 0 && ::lseek(fd, static_cast<off_t>(*offset), SEEK_SET) >= 0) {
+    source.start_offset = *offset;
+  }
+}
+
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
   if (!input.path.empty()) {
@@ -260,6 +300,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
   source_options.read_ahead = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
   if (config.follow && regular_file) source_options.follow_path = input.path;
+  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);
   for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply(std::move(lines));
 

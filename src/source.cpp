@@ -82,7 +82,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                             std::shared_ptr<InputState> state) {
   const Matcher* select = options.select.get();
   std::uint64_t next_number = 1;
-  std::uint64_t block_offset = 0;  // input offset of the current block
+  std::uint64_t block_offset = options.start_offset;  // input offset of the current block
   std::string carry;               // the start of a line that continues in the next block
   std::uint64_t carry_offset = 0;
   bool carrying = false;

@@ -1,6 +1,7 @@
 #include "logsift/stage.hpp"
 
 #include <charconv>
+#include <ctime>
 #include <cstdint>
 #include <deque>
 #include <fmt/format.h>
@@ -9,6 +10,8 @@
 
 #include "logsift/error.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/time_window.hpp"
+#include "logsift/timestamp.hpp"
 
 namespace logsift {
 namespace {
@@ -231,11 +234,19 @@ class FunctionStage final : public Stage {
   generator<Line> apply(generator<Line> input) const override { return wrap_(std::move(input)); }
   std::string describe() const override { return description_; }
   std::shared_ptr<const Matcher> pushdown_filter() const override { return filter_; }
+  const TimestampParser* since_parser() const override { return since_parser_ ? &*since_parser_ : nullptr; }
+  double since_time() const override { return since_; }
+  void enable_since_seek(TimestampParser parser, double since) {
+    since_parser_.emplace(std::move(parser));
+    since_ = since;
+  }
 
  private:
   Wrap wrap_;
   std::string description_;
   std::shared_ptr<const Matcher> filter_;
+  std::optional<TimestampParser> since_parser_;
+  double since_ = 0;
 };
 
 [[noreturn]] void bad_argument(const StageSpec& spec, std::string_view why) {
@@ -374,7 +385,9 @@ std::string describe_slice(const SliceBounds& b) {
   return fmt::format("islice(start={}, stop={}, step={})", b.start, b.stop ? std::to_string(*b.stop) : "None", b.step);
 }
 
-std::unique_ptr<Stage> build_stage(const StageSpec& spec, Syntax syntax, const std::string& field_separator) {
+std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& context) {
+  const Syntax syntax = context.syntax;
+  const std::string& field_separator = context.field_separator;
   const std::string& flag = spec.flag;
   const std::string head = spec.value.empty() ? flag : fmt::format("{} {}", flag, spec.value);
   auto make = [&](FunctionStage::Wrap wrap, std::string what, std::shared_ptr<const Matcher> filter = nullptr) {
@@ -450,17 +463,43 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, Syntax syntax, const s
     return make([n](generator<Line> in) { return last_lines(std::move(in), n); },
                 fmt::format("only the last {} lines (kept in a ring)", n));
   }
+  if (flag == "--since" || flag == "--until") {
+    double when = 0;
+    try {
+      when = parse_time_argument(spec.value, context.now);
+    } catch (const UsageError& error) {
+      bad_argument(spec, error.what());
+    }
+    // Year-less timestamps (syslog) take the current year: stages are built before any file is open.
+    TimestampParser parser = TimestampParser::for_file(context.time_format, context.now);
+    std::optional<double> since, until;
+    (flag == "--since" ? since : until) = when;
+    auto stage = make([parser, since, until](generator<Line> in) { return time_window(std::move(in), parser, since, until); },
+                      fmt::format("keep entries {} {:.3f} (epoch seconds, UTC); lines without a timestamp follow the "
+                                  "entry above them",
+                                  flag == "--since" ? "at or after" : "before", when));
+    if (since) stage->enable_since_seek(parser, *since);
+    return stage;
+  }
   throw UsageError(fmt::format("unknown stage {}", flag));
 }
 
 }  // namespace
 
-std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, Syntax syntax,
-                                                 const std::string& field_separator) {
+std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, const StageContext& context) {
   std::vector<std::unique_ptr<Stage>> stages;
   stages.reserve(specs.size());
-  for (const StageSpec& spec : specs) stages.push_back(build_stage(spec, syntax, field_separator));
+  for (const StageSpec& spec : specs) stages.push_back(build_stage(spec, context));
   return stages;
+}
+
+std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, Syntax syntax,
+                                                 const std::string& field_separator) {
+  StageContext context;
+  context.syntax = syntax;
+  context.field_separator = field_separator;
+  context.now = static_cast<double>(std::time(nullptr));
+  return build_stages(specs, context);
 }
 
 }  // namespace logsift

@@ -69,6 +69,7 @@ struct Config {
   // Stages, in command-line order
   std::vector<StageSpec> stages;
   std::string field_sep;  // --field-sep for every --fields stage; empty: split on whitespace
+  std::string time_format;  // --time-format for --since/--until; empty: detect
   bool explain = false;
 };
 

@@ -43,6 +43,8 @@ struct SourceOptions {
   enum class Decoding { off, automatic, forced } decoding = Decoding::off;
   // --follow: the path of the file behind fd; at its end the source waits for more (tail -F).
   std::string follow_path;
+  // The input offset of the first byte read (the caller seeked there), so -b offsets stay right.
+  std::uint64_t start_offset = 0;
   // Advanced by the number of bytes of each block read (for --progress); may be null.
   std::atomic<std::uint64_t>* progress = nullptr;
   std::size_t read_ahead_blocks = 4;

@@ -18,6 +18,7 @@
 namespace logsift {
 
 class Matcher;
+class TimestampParser;
 
 class Stage {
  public:
@@ -28,9 +29,23 @@ class Stage {
   // A pure line filter (--keep) can be pushed down into the source: it is searched over the raw
   // buffer instead of line by line. Null for every other stage.
   virtual std::shared_ptr<const Matcher> pushdown_filter() const { return nullptr; }
+  // A --since stage: a source over a sorted regular file may start at the first line at or after
+  // `since_time` (found by binary search) instead of at the start. Null for every other stage.
+  virtual const TimestampParser* since_parser() const { return nullptr; }
+  virtual double since_time() const { return 0; }
 };
 
-// Builds the chain in command-line order. Stage regexes use `syntax` (-F, -G), never -i/-v/-w/-x.
+// What stages need beyond their own flag: the regex syntax (-F, -G; never -i/-v/-w/-x), the
+// --field-sep for --fields, and for --since/--until the --time-format and the time "now" is.
+struct StageContext {
+  Syntax syntax = Syntax::extended;
+  std::string field_separator;
+  std::string time_format;  // empty: detect the common formats
+  double now = 0;           // seconds since the epoch; relative times count back from it
+};
+
+// Builds the chain in command-line order.
+std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, const StageContext& context);
 std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, Syntax syntax,
                                                  const std::string& field_separator);
 

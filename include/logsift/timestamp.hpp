@@ -18,8 +18,8 @@ class TimestampParser {
   // A result depends on at most this many bytes from the start of a line.
   static constexpr std::size_t kLookahead = 256;
 
-  // `format`: empty to auto-detect, else a strptime-like format (see parse_format in timestamp.cpp:
-  // %Y %y %m %d %e %j %H %I %M %S %f %p %b %B %a %A %z %s %T %F %R %% and literal text; a space
+  // `format`: empty to auto-detect, else a strptime-like format (compile_format in timestamp.cpp:
+  // %Y %y %m %d %e %j %H %I %M %S %f %p %b %B %h %a %A %z %s %T %F %R %n %t %% and literal text; a space
   // matches one or more blanks). `default_year` is used by formats without a year (syslog).
   // `utc_offset_seconds` (east of UTC) is assumed for text without a zone. Throws UsageError for a
   // bad format.
@@ -60,9 +60,10 @@ class TimestampParser {
   int default_year_;
   int utc_offset_;
   std::optional<double> latest_;  // year-less timestamps after this move to the year before
-  // The format that matched last, tried first. Only an ordering hint: at any position at most one
-  // format can match, so the result does not depend on it. Relaxed atomics keep parse() const-safe.
-  mutable std::atomic<int> hint_{0};
+  // The auto-detected format that last matched at the start of a line (-1: none), tried there
+  // first. A match at position 0 is the leftmost, so the result never depends on it. Relaxed
+  // atomics keep parse() const and safe to share.
+  mutable std::atomic<int> hint_{-1};
 };
 
 // Seconds since the epoch of a --since/--until TIME: `2026-01-01`, `2026-01-01T10:00[:00[.5]][Z|±hh:mm]`

@@ -37,7 +37,7 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
     {"--last", "--last"}, {"--since", "--since"}, {"--until", "--until"}, {"--time-format", "--time-format"},
     {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"},
-    {"--top", "--top"}, {"--format", "--format"},
+    {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
 };
 
 // What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
@@ -128,6 +128,18 @@ std::uint64_t parse_number(std::string_view flag, const std::string& text) {
   std::optional<std::uint64_t> value = parse_unsigned(text);
   if (!value) throw UsageError(fmt::format("{} '{}': expected a non-negative whole number", flag, text));
   return *value;
+}
+
+// A histogram bucket: a positive number of s, m, h, d or w.
+double parse_bucket(const std::string& text) {
+  static const std::map<char, double> kUnits = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+  const auto unit = text.empty() ? kUnits.end() : kUnits.find(text.back());
+  const std::optional<std::uint64_t> count =
+      unit == kUnits.end() ? std::nullopt : parse_unsigned(text.substr(0, text.size() - 1));
+  if (!count || *count == 0) {
+    throw UsageError(fmt::format("--histogram '{}': expected a bucket like 30s, 5m, 1h or 1d", text));
+  }
+  return static_cast<double>(*count) * unit->second;
 }
 
 std::size_t parse_context(const std::string& text) {
@@ -289,6 +301,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       app.add_option("--format", format, "Print each match through TEMPLATE ({path} {line_number} {column} "
                                          "{byte_offset} {line} {match} {1}..{9}), or 'github' for annotations")
           ->group(output)->type_name("TEMPLATE");
+  std::string histogram;
+  CLI::Option* histogram_option =
+      app.add_option("--histogram", histogram, "Count selected lines per time bucket (30s, 1m, 1h, 1d) as a bar chart")
+          ->group(output)->type_name("BUCKET");
   app.add_flag("--stats", config.stats, "Print a summary of the search on stderr at the end")->group(output);
   app.add_flag("--progress", config.progress, "Show a progress bar on stderr when it is a terminal")->group(output);
   std::string max_matches, top;
@@ -384,6 +400,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       context_option->count() > 0 || after_option->count() > 0 || before_option->count() > 0;
   config.color = parse_color(color);
   if (format_option->count() > 0) config.format = format;
+  if (histogram_option->count() > 0) config.histogram_bucket = parse_bucket(histogram);
   if (config.json && config.format) throw UsageError("--json and --format cannot be used together");
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));

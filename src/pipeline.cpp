@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,10 +208,19 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
 std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   const Config& c = config;
   if (c.quiet) return make_quiet_printer();
-  if (c.json) return make_json_printer(output);
   if (c.format == "github") return make_github_printer(output, pattern, "error");
   if (c.format) return make_template_printer(output, *template_format, pattern);
+  if (c.histogram_bucket > 0) {
+    winsize size{};
+    const std::size_t width = ::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0
+                                  ? size.ws_col
+                                  : 80;
+    auto parser = std::make_shared<const TimestampParser>(
+        TimestampParser::for_file(c.time_format, static_cast<double>(std::time(nullptr))));
+    return make_histogram_printer(output, std::move(parser), c.histogram_bucket, width, c.json);
+  }
   if (count_by_key) return make_count_by_printer(output, count_by_key, c.top);
+  if (c.json) return make_json_printer(output);
   if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
   if (c.count) return make_count_printer(output, with_filename, color, colors);
   LinePrinterOptions options;

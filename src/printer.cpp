@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <map>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
 #include <iterator>
 
 #include "logsift/output.hpp"
+#include "logsift/timestamp.hpp"
 
 namespace logsift {
 namespace {
@@ -222,6 +226,93 @@ class CountByPrinter final : public Printer {
   std::unordered_map<std::string, std::uint64_t> counts_;
 };
 
+class HistogramPrinter final : public Printer {
+ public:
+  HistogramPrinter(Output& out, std::shared_ptr<const TimestampParser> parser, double bucket_seconds,
+                   std::size_t width, bool json)
+      : out_(out), parser_(std::move(parser)), bucket_(bucket_seconds), width_(width), json_(json) {}
+
+  void begin_input(std::string_view) override {}
+  void selected_line(const Line& line, std::span<const Span>) override {
+    const std::optional<double> time = parser_->parse(line.text);
+    if (!time) {
+      ++untimed_;
+      return;
+    }
+    ++counts_[static_cast<std::int64_t>(std::floor(*time / bucket_))];
+  }
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return false; }
+
+  void finish() override {
+    if (counts_.empty() && untimed_ == 0) return;
+    std::uint64_t highest = 1;
+    for (const auto& [bucket, count] : counts_) highest = std::max(highest, count);
+    const std::size_t bar_columns = width_ > 48 ? width_ - 38 : 10;
+    auto row = [&](std::int64_t bucket, std::uint64_t count) {
+      const double start = static_cast<double>(bucket) * bucket_;
+      if (json_) {
+        fmt::format_to(std::back_inserter(out_.buffer()), R"({{"bucket":"{}","start":{},"count":{}}})",
+                       format_utc(start), static_cast<std::int64_t>(start), count);
+      } else {
+        fmt::format_to(std::back_inserter(out_.buffer()), "{}  {:>9}  {}", format_utc(start), count,
+                       bar(count, highest, bar_columns));
+      }
+      out_.end_line();
+    };
+    if (!counts_.empty()) {
+      // Every bucket from the first to the last, empty ones too, so the time axis is even.
+      const std::int64_t first = counts_.begin()->first;
+      const std::int64_t last = counts_.rbegin()->first;
+      for (std::int64_t bucket = first; bucket <= last; ++bucket) {
+        auto it = counts_.find(bucket);
+        row(bucket, it == counts_.end() ? 0 : it->second);
+        if (last - first > 100000) break;  // a stray timestamp far away must not print forever
+      }
+    }
+    if (untimed_ > 0) {
+      if (json_) {
+        fmt::format_to(std::back_inserter(out_.buffer()), R"({{"bucket":null,"count":{}}})", untimed_);
+      } else {
+        fmt::format_to(std::back_inserter(out_.buffer()), "{:<19}  {:>9}", "(no timestamp)", untimed_);
+      }
+      out_.end_line();
+    }
+  }
+
+ private:
+  static std::string format_utc(double seconds) {
+    const auto whole = static_cast<std::time_t>(std::floor(seconds));
+    std::tm parts{};
+    ::gmtime_r(&whole, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
+    return text;
+  }
+
+  // A bar of count/highest of `columns` cells, in eighths of a cell.
+  static std::string bar(std::uint64_t count, std::uint64_t highest, std::size_t columns) {
+    static const char* const kEighths[] = {"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589"};
+    const auto eighths = static_cast<std::size_t>(
+        std::llround(static_cast<double>(count) / static_cast<double>(highest) * static_cast<double>(columns * 8)));
+    std::string text;
+    for (std::size_t i = 0; i < eighths / 8; ++i) text += "\u2588";
+    text += kEighths[eighths % 8];
+    return text;
+  }
+
+  Output& out_;
+  std::shared_ptr<const TimestampParser> parser_;
+  double bucket_;
+  std::size_t width_;
+  bool json_;
+  std::map<std::int64_t, std::uint64_t> counts_;  // ordered: rows come out in time order
+  std::uint64_t untimed_ = 0;
+};
+
 class QuietPrinter final : public Printer {
  public:
   void begin_input(std::string_view) override {}
@@ -317,6 +408,11 @@ std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, 
 }
 
 std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPrinter>(); }
+
+std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
+                                                double bucket_seconds, std::size_t width, bool json) {
+  return std::make_unique<HistogramPrinter>(out, std::move(parser), bucket_seconds, width, json);
+}
 
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key, std::size_t top) {
   return std::make_unique<CountByPrinter>(out, std::move(key), top);

@@ -53,6 +53,7 @@ struct Config {
   std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
   std::string count_by;                      // --count-by RE: a table of counts by key
   std::size_t top = 0;                       // --top N for --count-by; 0 = all
+  double histogram_bucket = 0;               // --histogram: bucket size in seconds; 0 = off
 
   // Input
   std::vector<std::string> files;  // empty: stdin, or "." with -r

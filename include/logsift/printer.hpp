@@ -79,6 +79,15 @@ std::unique_ptr<Printer> make_quiet_printer();
 // (0: all). Lines where RE does not match are not counted. Memory grows with the number of keys.
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key, std::size_t top);
 
+class TimestampParser;
+
+// --histogram: selected lines counted per time bucket of `bucket_seconds` (by each line's
+// timestamp; lines without one are counted apart), printed at finish() as one row per bucket from
+// the first to the last, "START  COUNT  BAR" with the bars in Unicode eighth blocks scaled to
+// `width` columns, or as JSON Lines {"bucket": START, "count": N} when `json`.
+std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
+                                                double bucket_seconds, std::size_t width, bool json);
+
 // Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view text) noexcept;
 

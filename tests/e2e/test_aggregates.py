@@ -78,6 +78,31 @@ for args in (["--top", "3", "x"], ["--count-by", "a(", "x"], ["--max-matches", "
     check(f"bad {args}", result.returncode == 2 and err.startswith("logsift:") and err.count("\n") == 1
           and result.stdout == b"", f"rc={result.returncode} stderr={err!r}")
 
+# --histogram: per-bucket counts against a reference (ISO stamps in data/app.log, Apache in apache_logs)
+import datetime
+def histogram_reference(path, select, bucket, stamp_of):
+    counts = collections.Counter()
+    for line in lines_of(path):
+        if re.search(select, line):
+            counts[int(stamp_of(line).timestamp()) // bucket * bucket] += 1
+    first, last = min(counts), max(counts)
+    return [(start, counts.get(start, 0)) for start in range(first, last + 1, bucket)]
+
+iso = lambda l: datetime.datetime.strptime(l[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+apache = lambda l: datetime.datetime.strptime(l.split("[", 1)[1].split("]", 1)[0], "%d/%b/%Y:%H:%M:%S %z")
+for path, select, bucket_text, bucket, stamp_of in [("data/app.log", "ERROR", "10s", 10, iso),
+                                                    ("data/app.log", "", "1m", 60, iso),
+                                                    ("data/apache_logs", "GET", "1h", 3600, apache)]:
+    import json as json_module
+    result = run("--histogram", bucket_text, "--json", "-e", select, path)
+    got = [(row["start"], row["count"]) for row in map(json_module.loads, result.stdout.splitlines())]
+    check(f"histogram --json {path} {bucket_text}", got == histogram_reference(path, select, bucket, stamp_of),
+          f"{got[:3]} vs {histogram_reference(path, select, bucket, stamp_of)[:3]}")
+    text = run("--histogram", bucket_text, "-e", select, path).stdout.decode().splitlines()
+    check(f"histogram text {path} {bucket_text}",
+          [int(row.split()[1]) for row in text] == [count for _, count in got] and
+          max(len(row) for row in text) <= 80, text[:2])
+
 # --progress draws on a terminal only: with stderr a pipe, nothing but the results.
 result = run("--progress", "-c", "ERROR", "data/app.log")
 check("progress silent off a terminal", result.stderr == b"" and result.returncode == 0, repr(result.stderr))

@@ -92,7 +92,9 @@ struct Pipeline::Impl {
   std::optional<TemplateFormat> template_format;  // --format TEMPLATE
   std::atomic<std::uint64_t>* progress = nullptr;  // --progress: bytes read so far
 
-  // Totals for --stats and --max-matches.
+  // Totals for --stats and --max-matches, guarded by totals_mutex (--follow searches inputs on
+  // several threads).
+  std::mutex totals_mutex;
   std::uint64_t inputs_searched = 0;
   std::uint64_t inputs_matched = 0;
   std::uint64_t lines_read = 0;
@@ -103,13 +105,11 @@ struct Pipeline::Impl {
   int exit_status() const;
   void print_stats() const;
 
-  std::vector<InputFile> inputs_of(const std::string& operand, bool& stop);
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
   void search(const InputFile& input, Printer& printer);
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_each_in_its_thread(const std::vector<InputFile>& inputs);
-  std::mutex totals_mutex;  // --follow searches inputs on several threads
   bool listed(const std::string& name) const {
     if (!config.include.empty() && !glob_matches(config.include, name)) return false;
     return !glob_matches(config.exclude, name);
@@ -308,7 +308,11 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   // it would take input a command that stops early never needed).
   struct stat info {};
   const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
-  source_options.read_ahead = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
+  // Not for -q/-l/-L either: one selected line decides the input, and the thread would read ahead
+  // blocks that are never looked at.
+  const bool decided_by_first_match = config.quiet || config.listing.has_value();
+  source_options.read_ahead = regular_file && !decided_by_first_match &&
+                              static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);

@@ -276,8 +276,10 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
       if (head.substr(0, known.size()) == known && config.decompress != Config::Decompress::never) return;
     }
   }
-  const std::optional<std::uint64_t> offset =
-      find_since_offset(fd, file_size, *stages.front()->since_parser(), stages.front()->since_time());
+  struct stat info {};
+  const double mtime = ::fstat(fd, &info) == 0 ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
+  const TimestampParser parser = TimestampParser::for_file(config.time_format, mtime);
+  const std::optional<std::uint64_t> offset = find_since_offset(fd, file_size, parser, stages.front()->since_time());
   if (offset && *offset > 0 && ::lseek(fd, static_cast<off_t>(*offset), SEEK_SET) >= 0) {
     source.start_offset = *offset;
   }
@@ -316,7 +318,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);
-  for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply(std::move(lines));
+  const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
+  for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
 
   SinkOptions sink_options;
   sink_options.invert = config.invert;

@@ -234,6 +234,12 @@ class FunctionStage final : public Stage {
   generator<Line> apply(generator<Line> input) const override { return wrap_(std::move(input)); }
   std::string describe() const override { return description_; }
   std::shared_ptr<const Matcher> pushdown_filter() const override { return filter_; }
+  generator<Line> apply_to_file(generator<Line> input, double mtime) const override {
+    return file_wrap_ ? file_wrap_(std::move(input), mtime) : wrap_(std::move(input));
+  }
+  // For stages whose work depends on the file (its mtime).
+  using FileWrap = std::function<generator<Line>(generator<Line>, double)>;
+  void set_file_wrap(FileWrap wrap) { file_wrap_ = std::move(wrap); }
   const TimestampParser* since_parser() const override { return since_parser_ ? &*since_parser_ : nullptr; }
   double since_time() const override { return since_; }
   void enable_since_seek(TimestampParser parser, double since) {
@@ -245,6 +251,7 @@ class FunctionStage final : public Stage {
   Wrap wrap_;
   std::string description_;
   std::shared_ptr<const Matcher> filter_;
+  FileWrap file_wrap_;
   std::optional<TimestampParser> since_parser_;
   double since_ = 0;
 };
@@ -470,7 +477,8 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
     } catch (const UsageError& error) {
       bad_argument(spec, error.what());
     }
-    // Year-less timestamps (syslog) take the current year: stages are built before any file is open.
+    // Year-less timestamps (syslog) take the year of the file's modification time when the stage is
+    // applied to a file (apply_to_file), else the current year.
     TimestampParser parser = TimestampParser::for_file(context.time_format, context.now);
     std::optional<double> since, until;
     (flag == "--since" ? since : until) = when;
@@ -478,6 +486,9 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
                       fmt::format("keep entries {} {:.3f} (epoch seconds, UTC); lines without a timestamp follow the "
                                   "entry above them",
                                   flag == "--since" ? "at or after" : "before", when));
+    stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime) {
+      return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until);
+    });
     if (since) stage->enable_since_seek(parser, *since);
     return stage;
   }

@@ -61,6 +61,18 @@ result = run("--time-format", "%d.%m.%Y %H:%M", "--since", "2026-01-05T00:00", "
 want = b"".join(f"{d:02d}.01.2026 10:00 entry {d}\n  at trace line {d}\n".encode() for d in range(5, 8))
 check("time-format with continuation lines", result.stdout == want, repr(result.stdout[:200]))
 
+# year-less syslog stamps take the year of the file's modification time
+with tempfile.TemporaryDirectory() as d:
+    syslog = os.path.join(d, "syslog")
+    with open(syslog, "w") as f:
+        f.write("Jun 14 15:16:01 host app: early\nJun 14 15:20:00 host app: late\n  continued\n")
+    stamp = datetime.datetime(2019, 7, 1, tzinfo=datetime.timezone.utc).timestamp()
+    os.utime(syslog, (stamp, stamp))
+    result = run("--since", "2019-06-14T15:18", "-e", "", syslog)
+    check("syslog year from mtime", result.stdout == b"Jun 14 15:20:00 host app: late\n  continued\n", repr(result.stdout))
+    result = run("--until", "2019-06-14T15:18", "-e", "", syslog)
+    check("syslog --until", result.stdout == b"Jun 14 15:16:01 host app: early\n", repr(result.stdout))
+
 for args in (["--since", "soon"], ["--until", "25:99"], ["--time-format", "%Q", "--since", "1h"]):
     result = run(*args, "x", stdin=b"")
     err = result.stderr.decode()

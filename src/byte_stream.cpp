@@ -1,6 +1,9 @@
 #include "logsift/byte_stream.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cerrno>
 #include <condition_variable>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "logsift/error.hpp"
+#include "logsift/output.hpp"
 
 namespace logsift {
 namespace {
@@ -50,7 +54,11 @@ class ReadAheadStream final : public ByteStream {
 
   Block next() override {
     std::unique_lock lock(mutex_);
-    if (!reader_.joinable()) reader_ = std::thread([this] { fill(); });  // lazily: nothing read before
+    if (!reader_.joinable()) {  // lazily: nothing is read before the first block is asked for
+      // SIGINT/SIGTERM belong to the thread that writes the results (see SignalsHeld).
+      const SignalsHeld held;
+      reader_ = std::thread([this] { fill(); });
+    }
     if (holding_) {
       holding_ = false;  // the consumer is done with the previous block: the reader may refill it
       changed_.notify_all();

@@ -112,6 +112,9 @@ std::optional<Prefilter> choose_prefilter(const std::vector<std::string>& patter
     return Prefilter{patterns, folding, plain};
   }
 
+  // FilteredRE2's analysis grows quadratically with alternatives, and so many would exceed
+  // kMaxNeedles anyway.
+  if (patterns.size() > kMaxNeedles) return std::nullopt;
   std::optional<std::vector<std::string>> atoms = required_atoms(regex, re2_options);
   if (!atoms || atoms->size() > kMaxNeedles) return std::nullopt;
   Prefilter prefilter;
@@ -189,7 +192,9 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
 
   impl_->regex = std::make_unique<RE2>(combined, re2_options(options));
   if (!impl_->regex->ok()) {
-    throw UsageError(fmt::format("invalid pattern '{}': {}", lines.size() == 1 ? lines.front() : combined,
+    if (lines.size() == 1) throw UsageError(fmt::format("invalid pattern '{}': {}", lines.front(), impl_->regex->error()));
+    // Each pattern compiled alone, so the set as a whole is too big; quoting it would flood stderr.
+    throw UsageError(fmt::format("the {} patterns together are too large for the regex engine: {:.200}", lines.size(),
                                  impl_->regex->error()));
   }
   impl_->source = combined;

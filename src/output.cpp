@@ -1,6 +1,9 @@
 #include "logsift/output.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cerrno>
 #include <cstring>
@@ -9,6 +12,7 @@ namespace logsift {
 namespace {
 
 void write_all(int fd, const char* data, std::size_t size) {
+  const SignalsHeld held;  // a signal lands between whole writes, so between whole lines
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
     if (n < 0) {
@@ -32,6 +36,16 @@ void write_message(std::string_view message) {
 }
 
 }  // namespace
+
+SignalsHeld::SignalsHeld() {
+  sigset_t held;
+  ::sigemptyset(&held);
+  ::sigaddset(&held, SIGINT);
+  ::sigaddset(&held, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
+}
+
+SignalsHeld::~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
 
 Output::~Output() {
   try {

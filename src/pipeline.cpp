@@ -107,6 +107,7 @@ struct Pipeline::Impl {
 
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
   void search(const InputFile& input, Printer& printer);
+  void add_totals(const InputSummary& summary, const InputState& state);
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_each_in_its_thread(const std::vector<InputFile>& inputs);
@@ -332,6 +333,15 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.text = config.text || config.json;  // JSON carries any bytes (as base64)
   Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
 
+  // Totals are kept even when the output fails mid-way (a closed pipe still ends with the status of
+  // what was selected).
+  struct Totals {
+    Impl& impl;
+    const Sink& sink;
+    const InputState& state;
+    ~Totals() { impl.add_totals(sink.summary(), state); }
+  } totals{*this, sink, *state};
+
   // The bridge: pull from the chain, push into the sink, stop as soon as the sink is satisfied.
   try {
     for (const Line& line : lines) {
@@ -342,16 +352,19 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     sink.raise(error.what());
   }
   sink.close();
+  if (fd != STDIN_FILENO) ::close(fd);
+}
+
+void Pipeline::Impl::add_totals(const InputSummary& summary, const InputState& state) {
   std::lock_guard totals_lock(totals_mutex);
-  if (sink.summary().selected > 0) {
+  if (summary.selected > 0) {
     any_selected = true;
     ++inputs_matched;
   }
   ++inputs_searched;
-  lines_selected += sink.summary().selected;
-  lines_read += state->lines_read;
-  bytes_read += state->bytes_read;
-  if (fd != STDIN_FILENO) ::close(fd);
+  lines_selected += summary.selected;
+  lines_read += state.lines_read;
+  bytes_read += state.bytes_read;
 }
 
 int Pipeline::run() {

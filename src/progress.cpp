@@ -1,10 +1,15 @@
 #include "logsift/progress.hpp"
 
 #include <sys/ioctl.h>
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <fmt/format.h>
+
+#include "logsift/output.hpp"
 
 namespace logsift {
 namespace {
@@ -45,7 +50,11 @@ std::string ProgressBar::render(std::uint64_t done, std::uint64_t total, double 
 }
 
 ProgressBar::ProgressBar(std::uint64_t total_bytes) : total_(total_bytes) {
-  if (::isatty(STDERR_FILENO)) thread_ = std::thread([this] { draw_until_stopped(); });
+  if (::isatty(STDERR_FILENO)) {
+    // SIGINT/SIGTERM belong to the thread that writes the results (see SignalsHeld).
+    const SignalsHeld held;
+    thread_ = std::thread([this] { draw_until_stopped(); });
+  }
 }
 
 ProgressBar::~ProgressBar() {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <signal.h>
+
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -45,6 +47,20 @@ class Output {
   int fd_;
   bool line_buffered_;
   fmt::memory_buffer buffer_;
+};
+
+// Holds SIGINT and SIGTERM on the calling thread while it lives. Output writes hold them so an
+// interrupted run ends after whole lines; helper threads are started under it so that they never
+// take those signals themselves (a thread inherits the mask it starts with).
+class SignalsHeld {
+ public:
+  SignalsHeld();
+  ~SignalsHeld();
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_;
 };
 
 // Error and notice messages: "logsift: <message>" on stderr, written at once.

@@ -129,15 +129,25 @@ class LinePrinter final : public Printer {
   bool encoding_error_ = false;
 };
 
-class CountPrinter final : public Printer {
+// Printers that report once per input (or once at the end) and need no line events.
+class SummaryPrinter : public Printer {
  public:
-  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors)
-      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)) {}
-
   void begin_input(std::string_view name) override { name_ = name; }
   void selected_line(const Line&, std::span<const Span>) override {}
   void context_line(const Line&, std::span<const Span>) override {}
   void group_separator() override {}
+  bool wants_lines() const override { return false; }
+  bool wants_spans() const override { return false; }
+
+ protected:
+  std::string name_;
+};
+
+class CountPrinter final : public SummaryPrinter {
+ public:
+  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors)
+      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)) {}
+
   void end_input(const InputSummary& summary) override {
     if (with_filename_) {
       append_file_name(out_, color_, colors_, name_);
@@ -146,26 +156,19 @@ class CountPrinter final : public Printer {
     out_.append(fmt::format_int(summary.selected).str());
     out_.end_line();
   }
-  bool wants_lines() const override { return false; }
-  bool wants_spans() const override { return false; }
 
  private:
   Output& out_;
   bool with_filename_;
   bool color_;
   ColorScheme colors_;
-  std::string name_;
 };
 
-class FileListPrinter final : public Printer {
+class FileListPrinter final : public SummaryPrinter {
  public:
   FileListPrinter(Output& out, FileListing which, bool color, ColorScheme colors)
       : out_(out), which_(which), color_(color), colors_(std::move(colors)) {}
 
-  void begin_input(std::string_view name) override { name_ = name; }
-  void selected_line(const Line&, std::span<const Span>) override {}
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
   void end_input(const InputSummary& summary) override {
     const bool matched = summary.selected > 0;
     if (matched == (which_ == FileListing::with_matches)) {
@@ -173,15 +176,12 @@ class FileListPrinter final : public Printer {
       out_.end_line();
     }
   }
-  bool wants_lines() const override { return false; }
-  bool wants_spans() const override { return false; }
 
  private:
   Output& out_;
   FileListing which_;
   bool color_;
   ColorScheme colors_;
-  std::string name_;
 };
 
 class CountByPrinter final : public Printer {
@@ -313,15 +313,9 @@ class HistogramPrinter final : public Printer {
   std::uint64_t untimed_ = 0;
 };
 
-class QuietPrinter final : public Printer {
+class QuietPrinter final : public SummaryPrinter {
  public:
-  void begin_input(std::string_view) override {}
-  void selected_line(const Line&, std::span<const Span>) override {}
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
   void end_input(const InputSummary&) override {}
-  bool wants_lines() const override { return false; }
-  bool wants_spans() const override { return false; }
 };
 
 }  // namespace

@@ -72,6 +72,26 @@ std::string_view longest_scannable_piece(std::string_view text, bool folding) {
   return best;
 }
 
+// Whether a pattern can only name ASCII characters: no raw non-ASCII byte and no escape (\x, \p,
+// octal) that could denote one.
+bool names_only_ascii(std::string_view pattern) {
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (static_cast<unsigned char>(pattern[i]) >= 0x80) return false;
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      const char next = pattern[++i];
+      if (next == 'x' || next == 'p' || next == 'P' || (next >= '0' && next <= '9')) return false;
+    }
+  }
+  return true;
+}
+
+// Whether FilteredRE2's lowercased atoms of a case-sensitive pattern are the very bytes a match
+// holds: true when nothing in it can be uppercase, non-ASCII or switched to -i by a (?i) flag.
+bool spells_atoms_verbatim(std::string_view pattern) {
+  if (!names_only_ascii(pattern) || pattern.find("(?") != std::string_view::npos) return false;
+  return std::none_of(pattern.begin(), pattern.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 // A candidate scan: literals of which at least one occurs in every matching line. Exact when an
 // occurrence is itself a match (plain literal patterns), so no regex needs to run.
 struct Prefilter {
@@ -117,10 +137,16 @@ std::optional<Prefilter> choose_prefilter(const std::vector<std::string>& patter
   if (patterns.size() > kMaxNeedles) return std::nullopt;
   std::optional<std::vector<std::string>> atoms = required_atoms(regex, re2_options);
   if (!atoms || atoms->size() > kMaxNeedles) return std::nullopt;
+  // Atoms come lowercased, and FilteredRE2 lowercases by Unicode rules even without -i: LONG S and
+  // KELVIN SIGN in a pattern become s and k. Only a pattern that spells every atom as it is can
+  // have them scanned byte for byte; otherwise scan without case and cut where s/k may stand in.
+  const bool verbatim = !folding && std::all_of(patterns.begin(), patterns.end(), spells_atoms_verbatim);
+  const bool may_hold_non_ascii = !std::all_of(patterns.begin(), patterns.end(), names_only_ascii);
   Prefilter prefilter;
-  prefilter.ascii_case_insensitive = true;  // atoms are lowercased, whatever the pattern's case
+  prefilter.ascii_case_insensitive = !verbatim;
   for (const std::string& atom : *atoms) {
-    const std::string_view piece = longest_scannable_piece(atom, folding);
+    const std::string_view piece =
+        verbatim ? std::string_view(atom) : longest_scannable_piece(atom, folding || may_hold_non_ascii);
     if (piece.size() < kMinPieceLength) return std::nullopt;  // one weak needle spoils the scan
     prefilter.needles.emplace_back(piece);
   }

@@ -53,13 +53,19 @@ std::vector<Case> cases() {
       {{"xa*"}, with(E)},
       {{"abc.*cab"}, with(E)},
       {{"ABC", "kab"}, with(F, true)},
+      {{"\xc5\xbfword|zzzz"}, with(E)},        // LONG S, case-sensitive: atoms must not turn it into s
+      {{"\xe2\x84\xaa" "elvin|zzzz"}, with(E)},  // KELVIN SIGN likewise
+      {{"aBc+|cab"}, with(E)},     // uppercase: atoms are lowercased, so scanned without case
+      {{"(?i:abc)+|cab"}, with(E)},  // an inline -i in a case-sensitive pattern
+      {{"[a-b]bc+"}, with(E)},     // a small class FilteredRE2 expands into several atoms
+      {{"abc+|ks+"}, with(E)},     // lowercase ASCII only: atoms scanned byte for byte
   };
 }
 
 // Haystacks over an alphabet that makes candidates frequent, with the odd multibyte letter.
 std::string random_text(std::mt19937& rng, std::size_t max_size) {
   static const std::vector<std::string> pieces = {"a", "b", "c", "A", "B", "C", "k", "K", "s", " ", "\n", "\n",
-                                                  "x", "\xc3\xa9", "\xc3\x89", "\xe2\x84\xaa", "_", "abc", "cole"};
+                                                  "x", "\xc5\xbf", "\xc3\xa9", "\xc3\x89", "\xe2\x84\xaa", "_", "abc", "cole"};
   std::string text;
   const std::size_t size = rng() % max_size;
   while (text.size() < size) text += pieces[rng() % pieces.size()];
@@ -178,6 +184,11 @@ TEST(fast_paths, pushdown_through_the_source_agrees_with_plain_re2) {
       }
     }
   }
+}
+
+TEST(fast_paths, case_sensitive_atoms_keep_long_s_and_kelvin_sign) {
+  EXPECT_TRUE(Matcher({"\xc5\xbfword|zzzz"}, with(Syntax::extended)).next_matching_line("long \xc5\xbfword", 0));
+  EXPECT_TRUE(Matcher({"\xe2\x84\xaa" "elvin|zzzz"}, with(Syntax::extended)).next_matching_line("\xe2\x84\xaa" "elvin", 0));
 }
 
 TEST(fast_paths, strategies_are_the_intended_ones) {

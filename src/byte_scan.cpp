@@ -10,6 +10,9 @@
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define LOGSIFT_HAVE_X86_SIMD 1
 #include <immintrin.h>
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#endif
 #else
 #define LOGSIFT_HAVE_X86_SIMD 0
 #endif
@@ -297,9 +300,15 @@ std::size_t count_newlines_swar(const char* begin, const char* end) noexcept {
 #if LOGSIFT_HAVE_X86_SIMD
 
 bool cpu_has_avx2() noexcept {
+#if __has_include(<sys/platform/x86.h>)
+  // glibc has probed the CPU already; libgcc's probe would run CPUID again, and under a
+  // hypervisor each CPUID is a costly exit, paid on every start.
+  return CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(POPCNT);
+#else
   // Needed when this runs from a static constructor, before libgcc has probed the CPU itself.
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+#endif
 }
 
 __attribute__((target("avx2,popcnt"))) std::size_t count_newlines_avx2(const char* begin,

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -22,18 +23,29 @@ namespace {
 
 bool contains_nul(const char* data, std::size_t size) { return std::memchr(data, '\0', size) != nullptr; }
 
+// Reads start small and double up to the block size: `-l`, `-q` and `-m 1` usually stop within
+// the first few KiB, and every page of a block read is a page fault paid for before the search.
+constexpr std::size_t kFirstRead = 64 * 1024;
+
 class FdStream final : public ByteStream {
  public:
-  FdStream(int fd, std::size_t block_size) : fd_(fd), buffer_(block_size == 0 ? 4096 : block_size) {}
+  FdStream(int fd, std::size_t block_size)
+      : fd_(fd),
+        capacity_(block_size == 0 ? 4096 : block_size),
+        buffer_(new char[capacity_]),  // uninitialised: pages are touched only as reads fill them
+        next_read_(std::min(capacity_, kFirstRead)) {}
 
   Block next() override {
-    const std::size_t n = read_some(fd_, buffer_.data(), buffer_.size());
-    return Block{std::string_view(buffer_.data(), n), contains_nul(buffer_.data(), n)};
+    const std::size_t n = read_some(fd_, buffer_.get(), next_read_);
+    if (n == next_read_) next_read_ = std::min(capacity_, 2 * next_read_);
+    return Block{std::string_view(buffer_.get(), n), contains_nul(buffer_.get(), n)};
   }
 
  private:
   int fd_;
-  std::vector<char> buffer_;
+  std::size_t capacity_;
+  std::unique_ptr<char[]> buffer_;
+  std::size_t next_read_;
 };
 
 class ReadAheadStream final : public ByteStream {

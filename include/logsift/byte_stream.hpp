@@ -25,8 +25,9 @@ class ByteStream {
 // strerror's text. Shared by every stream that reads a file descriptor.
 std::size_t read_some(int fd, char* into, std::size_t capacity);
 
-// Plain read(2) into one reused buffer of `block_size` bytes. For pipes and terminals: it reads
-// no further ahead than the block the consumer is on.
+// Plain read(2) into one reused buffer of `block_size` bytes; the first reads are smaller (64 KiB,
+// doubling) so that a search that stops early touches little memory. For pipes, terminals and
+// early-exit searches: it reads no further ahead than the block the consumer is on.
 std::unique_ptr<ByteStream> make_fd_stream(int fd, std::size_t block_size);
 
 // A reader thread fills a ring of `blocks` buffers ahead of the consumer, so that the kernel's

@@ -92,6 +92,21 @@ bool spells_atoms_verbatim(std::string_view pattern) {
   return std::none_of(pattern.begin(), pattern.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
+// Whether a (translated) pattern finds the same lines when run in multi-line mode over many lines
+// with '\n' excluded from every class: not if it names text boundaries (\A, \z), any byte (\C),
+// or sets flags of its own, which could turn multi-line mode off again.
+bool means_the_same_over_a_buffer(std::string_view pattern) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      const char next = pattern[++i];
+      if (next == 'A' || next == 'z' || next == 'C') return false;
+    } else if (pattern[i] == '(' && pattern[i + 1] == '?' && (i + 2 >= pattern.size() || pattern[i + 2] != ':')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // A candidate scan: literals of which at least one occurs in every matching line. Exact when an
 // occurrence is itself a match (plain literal patterns), so no regex needs to run.
 struct Prefilter {
@@ -165,6 +180,8 @@ RE2::Options re2_options(const MatcherOptions& options) {
 }  // namespace
 
 struct Matcher::Impl {
+  std::vector<std::string> patterns;  // as given, for twin()
+  MatcherOptions options;
   std::unique_ptr<RE2> regex;  // null: no pattern at all, nothing matches
   int word_group = 0;          // 1 when -w wrapped the pattern in a capturing group
   bool every_line = false;
@@ -172,6 +189,9 @@ struct Matcher::Impl {
   bool literal_is_exact = false;                // a literal hit on a line is a match, no RE2 needed
   std::vector<std::string> needles;             // what `literal` looks for, for --explain
   std::string source;                           // the RE2 pattern, for --explain
+  // Without a literal to scan for: the same pattern in multi-line mode that never matches '\n',
+  // run over a whole buffer of lines at once instead of once per line.
+  std::unique_ptr<RE2> buffer_regex;
 
   bool line_matches(std::string_view line) const {
     if (literal) {
@@ -183,6 +203,8 @@ struct Matcher::Impl {
 };
 
 Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->patterns = patterns;
+  impl_->options = options;
   const std::vector<std::string> lines = split_lines(patterns);
   if (lines.empty()) {
     impl_->source = "(no pattern: matches nothing)";
@@ -235,6 +257,14 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
     impl_->literal.emplace(prefilter->needles, prefilter->ascii_case_insensitive);
     impl_->literal_is_exact = prefilter->exact;
     impl_->needles = std::move(prefilter->needles);
+    return;
+  }
+  if (std::all_of(translated.begin(), translated.end(), means_the_same_over_a_buffer)) {
+    RE2::Options buffer_options = re2_options(options);
+    buffer_options.set_never_nl(true);
+    buffer_options.set_longest_match(false);  // only where the first match starts is wanted
+    auto buffer_regex = std::make_unique<RE2>("(?m)" + combined, buffer_options);
+    if (buffer_regex->ok()) impl_->buffer_regex = std::move(buffer_regex);
   }
 }
 
@@ -310,6 +340,16 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
     return std::nullopt;
   }
 
+  if (impl_->buffer_regex) {
+    // No match can span a '\n', so the line holding the leftmost match is the first matching one.
+    re2::StringPiece found;
+    if (!impl_->buffer_regex->Match(buffer, from, buffer.size(), RE2::UNANCHORED, &found, 1)) return std::nullopt;
+    const auto at = static_cast<std::size_t>(found.data() - buffer.data());
+    const void* nl = at > from ? ::memrchr(buffer.data() + from, '\n', at - from) : nullptr;
+    const std::size_t begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
+    return Span{begin, line_end(at)};
+  }
+
   for (std::size_t pos = from;;) {
     const std::size_t end = line_end(pos);
     if (matches(buffer.substr(pos, end - pos))) return Span{pos, end};
@@ -322,6 +362,12 @@ bool Matcher::matches_every_line() const { return impl_->every_line; }
 
 bool Matcher::matches_no_line() const { return impl_->regex == nullptr; }
 
+bool Matcher::searches_every_byte_with_regex() const {
+  return impl_->regex != nullptr && !impl_->every_line && !impl_->literal.has_value();
+}
+
+Matcher Matcher::twin() const { return Matcher(impl_->patterns, impl_->options); }
+
 std::string Matcher::describe() const {
   if (!impl_->regex) return "matches nothing";
   if (impl_->every_line) return "matches every line";
@@ -329,6 +375,7 @@ std::string Matcher::describe() const {
     return fmt::format("SIMD literal scan for '{}'{}", fmt::join(impl_->needles, "' | '"),
                        impl_->literal_is_exact ? "" : fmt::format(", lines confirmed by RE2 /{}/", impl_->source));
   }
+  if (impl_->buffer_regex) return fmt::format("RE2 /{}/ over whole buffers", impl_->source);
   return fmt::format("RE2 /{}/ line by line", impl_->source);
 }
 

@@ -33,6 +33,10 @@ struct SourceOptions {
   // yielded, found by searching the whole buffer rather than line by line.
   std::shared_ptr<const Matcher> select;
   bool invert = false;
+  // A twin of `select` (Matcher::twin) for a helper thread that searches the second half of each
+  // block while this thread yields the first; for costly predicates on inputs of many blocks.
+  // Memory: one list of at most 4096 line spans.
+  std::shared_ptr<const Matcher> helper_select;
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.
   bool count_lines = true;
   // Read ahead on a thread (for regular files only: on a pipe it would consume input that a

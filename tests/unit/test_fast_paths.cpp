@@ -59,6 +59,19 @@ std::vector<Case> cases() {
       {{"(?i:abc)+|cab"}, with(E)},  // an inline -i in a case-sensitive pattern
       {{"[a-b]bc+"}, with(E)},     // a small class FilteredRE2 expands into several atoms
       {{"abc+|ks+"}, with(E)},     // lowercase ASCII only: atoms scanned byte for byte
+      // No usable literal: RE2 over the whole buffer, where '\n' must stay out of every class.
+      {{"[^a]b"}, with(E)},
+      {{"c\\s+a|\\Wk"}, with(E)},
+      {{"a[^x]*c$"}, with(E)},
+      {{"^[^a]*$"}, with(E)},
+      {{"^$"}, with(E)},
+      {{"b*"}, with(E)},              // empty matches everywhere
+      {{"[ab]c"}, with(E, false, true)},  // -w
+      {{"[ab]+"}, with(E, false, false, true)},  // -x
+      {{"[ks]a"}, with(E, true)},
+      {{"\\Ab|c\\z"}, with(E)},    // text anchors: must stay line by line
+      {{"(?s)a.b"}, with(E)},         // flags of its own: must stay line by line
+      {{"a\\b"}, with(E)},
   };
 }
 
@@ -139,7 +152,8 @@ TEST(fast_paths, matches_at_first_and_last_byte_of_the_buffer) {
 std::vector<std::pair<std::string, std::uint64_t>> pushdown_lines(const std::string& input,
                                                                   std::shared_ptr<const Matcher> matcher,
                                                                   bool invert, std::size_t buffer,
-                                                                  std::size_t chunk) {
+                                                                  std::size_t chunk,
+                                                                  std::shared_ptr<const Matcher> helper = nullptr) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
   std::thread writer([&] {
@@ -153,6 +167,7 @@ std::vector<std::pair<std::string, std::uint64_t>> pushdown_lines(const std::str
   options.buffer_size = buffer;
   options.select = std::move(matcher);
   options.invert = invert;
+  options.helper_select = std::move(helper);
   std::vector<std::pair<std::string, std::uint64_t>> lines;
   for (const Line& line : read_lines(fds[0], options, std::make_shared<InputState>())) {
     lines.emplace_back(std::string(line.text), line.number);
@@ -186,9 +201,99 @@ TEST(fast_paths, pushdown_through_the_source_agrees_with_plain_re2) {
   }
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> plain_selection(const std::string& input, const Matcher& plain,
+                                                                   bool invert) {
+  std::vector<std::pair<std::string, std::uint64_t>> expected;
+  std::uint64_t number = 0;
+  for (const std::string& line : split_lines(input)) {
+    ++number;
+    if (plain.matches(line) != invert) expected.emplace_back(line, number);
+  }
+  return expected;
+}
+
+// Blocks big enough to be split between the consumer and the helper thread, every strategy.
+TEST(fast_paths, helper_thread_halves_agree_with_plain_re2) {
+  std::mt19937 rng(5);
+  for (const Case& c : cases()) {
+    auto fast = std::make_shared<const Matcher>(c.patterns, c.options);
+    auto twin = std::make_shared<const Matcher>(fast->twin());
+    MatcherOptions plain_options = c.options;
+    plain_options.literal_scan = false;
+    const Matcher plain(c.patterns, plain_options);
+    for (int round = 0; round < 3; ++round) {
+      std::string input = random_text(rng, 150000);
+      if (round == 1) input += "\n" + std::string(70000, 'x') + "abc\n";  // a line longer than some blocks
+      for (bool invert : {false, true}) {
+        ASSERT_EQ(pushdown_lines(input, fast, invert, 16384 + rng() % 100000, 65536, twin),
+                  plain_selection(input, plain, invert))
+            << fast->describe() << " invert " << invert;
+      }
+    }
+  }
+}
+
+// More matching lines in half a block than the helper keeps: the consumer searches the rest.
+TEST(fast_paths, helper_thread_with_more_matches_than_it_keeps) {
+  std::string input;
+  for (int i = 0; i < 200000; ++i) input += (i % 7 == 0) ? "zz\n" : "ab\n";
+  auto fast = std::make_shared<const Matcher>(std::vector<std::string>{"[ab]+"}, with(Syntax::extended));
+  ASSERT_TRUE(fast->searches_every_byte_with_regex());
+  auto twin = std::make_shared<const Matcher>(fast->twin());
+  for (bool invert : {false, true}) {
+    const auto got = pushdown_lines(input, fast, invert, 256 * 1024, 65536, twin);
+    EXPECT_EQ(got, plain_selection(input, *fast, invert)) << "invert " << invert;
+  }
+}
+
+// A consumer that stops while the helper is still searching: the source must wait for it.
+TEST(fast_paths, stopping_early_while_the_helper_searches) {
+  std::string input;
+  for (int i = 0; i < 100000; ++i) input += "line " + std::to_string(i) + " =123f\n";
+  auto fast = std::make_shared<const Matcher>(std::vector<std::string>{"=[0-9]{3}[a-f]"}, with(Syntax::extended));
+  auto twin = std::make_shared<const Matcher>(fast->twin());
+  for (int stop_after : {1, 50, 3000}) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    std::thread writer([&] {
+      (void)!::write(fds[1], input.data(), input.size());
+      ::close(fds[1]);
+    });
+    SourceOptions options;
+    options.select = fast;
+    options.helper_select = twin;
+    int seen = 0;
+    {
+      generator<Line> lines = read_lines(fds[0], options, std::make_shared<InputState>());
+      for (const Line& line : lines) {
+        EXPECT_EQ(line.text, "line " + std::to_string(seen) + " =123f");
+        if (++seen == stop_after) break;
+      }
+    }
+    char drain[65536];
+    while (::read(fds[0], drain, sizeof drain) > 0) {
+    }
+    ::close(fds[0]);
+    writer.join();
+    EXPECT_EQ(seen, stop_after);
+  }
+}
+
 TEST(fast_paths, case_sensitive_atoms_keep_long_s_and_kelvin_sign) {
   EXPECT_TRUE(Matcher({"\xc5\xbfword|zzzz"}, with(Syntax::extended)).next_matching_line("long \xc5\xbfword", 0));
   EXPECT_TRUE(Matcher({"\xe2\x84\xaa" "elvin|zzzz"}, with(Syntax::extended)).next_matching_line("\xe2\x84\xaa" "elvin", 0));
+}
+
+TEST(fast_paths, patterns_without_literals_search_whole_buffers_when_that_is_safe) {
+  EXPECT_NE(Matcher({"=[0-9]{3}[a-f]"}, with(Syntax::extended)).describe().find("over whole buffers"), std::string::npos);
+  EXPECT_NE(Matcher({"[ab]c"}, with(Syntax::extended, false, true)).describe().find("over whole buffers"),
+            std::string::npos);
+  EXPECT_NE(Matcher({"\\Ab"}, with(Syntax::extended)).describe().find("line by line"), std::string::npos);
+  EXPECT_NE(Matcher({"(?s)a.b"}, with(Syntax::extended)).describe().find("line by line"), std::string::npos);
+  // A class that would span lines over a buffer: "a\nb" holds no line matching [^x]b after an a.
+  const Matcher across({"a[^x]b"}, with(Syntax::extended));
+  EXPECT_FALSE(across.next_matching_line("a\nb", 0));
+  EXPECT_EQ(across.next_matching_line("a\nb\nxayb", 0), (Span{4, 8}));
 }
 
 TEST(fast_paths, strategies_are_the_intended_ones) {

@@ -362,10 +362,6 @@ bool Matcher::matches_every_line() const { return impl_->every_line; }
 
 bool Matcher::matches_no_line() const { return impl_->regex == nullptr; }
 
-bool Matcher::searches_every_byte_with_regex() const {
-  return impl_->regex != nullptr && !impl_->every_line && !impl_->literal.has_value();
-}
-
 Matcher Matcher::twin() const { return Matcher(impl_->patterns, impl_->options); }
 
 std::string Matcher::describe() const {

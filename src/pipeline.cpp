@@ -79,7 +79,7 @@ struct Pipeline::Impl {
   std::shared_ptr<const Matcher> pattern;
   std::vector<std::unique_ptr<Stage>> stages;
   std::shared_ptr<const Matcher> source_filter;  // pushed down into the source
-  std::shared_ptr<const Matcher> source_filter_twin;  // for the source's helper thread, if it is costly
+  std::shared_ptr<const Matcher> source_filter_twin;  // for the source's worker thread
   bool source_filter_is_pattern = false;         // it is PATTERN itself: the sink need not re-match
   std::size_t first_stage = 0;                   // stages before this one were pushed down
   bool with_filename = false;
@@ -170,9 +170,7 @@ Pipeline Pipeline::build(Config config) {
     p.source_filter = p.pattern;
     p.source_filter_is_pattern = true;
   }
-  if (p.source_filter && p.source_filter->searches_every_byte_with_regex()) {
-    p.source_filter_twin = std::make_shared<const Matcher>(p.source_filter->twin());
-  }
+  if (p.source_filter) p.source_filter_twin = std::make_shared<const Matcher>(p.source_filter->twin());
 
   p.color = should_use_color(c.color);
   if (const char* spec = std::getenv("GREP_COLORS")) p.colors.apply_grep_colors(spec);
@@ -310,19 +308,15 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
                             : config.decompress == Config::Decompress::always ? Decoding::forced
                                                                                : Decoding::automatic;
-  // Reading ahead on a thread overlaps the kernel's copy with the search; worth its start-up only
-  // for a file of several blocks, and only for files named on the command line (on standard input
-  // it would take input a command that stops early never needed).
+  // A file of several blocks is mapped rather than copied out of the page cache, and a worker
+  // thread searches the second half of each window: two cores scan twice as fast. Not for
+  // -q/-l/-L, where one selected line decides the input and most of a window would be wasted.
   struct stat info {};
   const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
-  // Not for -q/-l/-L either: one selected line decides the input, and the thread would read ahead
-  // blocks that are never looked at.
   const bool decided_by_first_match = config.quiet || config.listing.has_value();
   const bool many_blocks = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
-  source_options.read_ahead = many_blocks && !decided_by_first_match;
-  // A regex that must look at every byte runs at a fraction of memory speed: a second thread
-  // searches half of each block. Not on pipes, whose blocks are too small to share.
-  if (many_blocks && !decided_by_first_match) source_options.helper_select = source_filter_twin;
+  source_options.map_file = many_blocks && !decided_by_first_match;
+  if (source_options.map_file) source_options.helper_select = source_filter_twin;
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);
@@ -479,12 +473,13 @@ void Pipeline::Impl::print_stats() const {
 
 std::string Pipeline::explain() const {
   const Impl& p = *impl_;
-  std::string text = "source: read(2) in 256 KiB blocks";
+  std::string text = p.source_filter ? "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows, "
+                                       "the second half of each searched by a worker thread)"
+                                     : "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows)";
   if (p.source_filter) {
     text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"
                                                              : p.stages.front()->describe());
     if (p.source_filter_is_pattern && p.config.invert) text += ", inverted";
-    if (p.source_filter_twin) text += "; in files over 1 MiB a helper thread searches half of each block";
   }
   text += '\n';
   for (std::size_t i = p.first_stage; i < p.stages.size(); ++i) {

@@ -2,14 +2,10 @@
 
 #include <fcntl.h>
 
-#include <condition_variable>
 #include <cstring>
-#include <exception>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -17,7 +13,7 @@
 #include "logsift/decompress.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/matcher.hpp"
-#include "logsift/output.hpp"
+#include "logsift/worker.hpp"
 
 namespace logsift {
 namespace {
@@ -26,6 +22,8 @@ std::size_t line_end_at(std::string_view chunk, std::size_t begin) {
   const void* nl = std::memchr(chunk.data() + begin, '\n', chunk.size() - begin);
   return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) : chunk.size();
 }
+
+bool holds_nul(std::string_view bytes) { return std::memchr(bytes.data(), '\0', bytes.size()) != nullptr; }
 
 // Where the matching lines of a chunk are: searched for as the lines are wanted, or taken from
 // the spans a SearchHelper found ahead (then searched for only past `found_up_to`).
@@ -50,92 +48,35 @@ class MatchingLines {
   std::size_t next_found_ = 0;
 };
 
-// A thread that searches one chunk while the consumer works through another: the consumer's
-// thread takes the first half of a block, this one the second. Its matcher is a twin, so the two
-// threads share no RE2 locks. start() and collect() alternate; the chunk must stay valid until
-// collect() returns.
-class SearchHelper {
- public:
-  // At most this many spans per chunk (lines of a few bytes that all match would otherwise make
-  // the list as big as the block); past them the consumer searches the rest itself.
+// The worker's search of the second half of a block, into a bounded list of line spans.
+struct SecondHalfSearch {
+  // At most this many spans (lines of a few bytes that all match would otherwise make the list
+  // as big as the block); past them the consumer searches the rest itself.
   static constexpr std::size_t kMaxSpans = 4096;
 
-  explicit SearchHelper(std::shared_ptr<const Matcher> matcher) : matcher_(std::move(matcher)) {}
+  const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
+  std::string_view chunk;
+  std::string_view nul_region;  // checked for a NUL byte first (it brings the bytes into the cache)
+  std::vector<Span> spans;
+  std::size_t found_up_to = 0;
+  bool found_nul = false;
 
-  ~SearchHelper() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    changed_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  void start(std::string_view chunk) {
-    {
-      std::lock_guard lock(mutex_);
-      chunk_ = chunk;
-      busy_ = true;
-    }
-    if (!thread_.joinable()) {
-      const SignalsHeld held;  // SIGINT/SIGTERM stay with the thread that writes the output
-      thread_ = std::thread([this] { run(); });
-    }
-    changed_.notify_all();
-  }
-
-  // Waits for the search of the chunk given to start(); rethrows what it threw.
-  MatchingLines collect(const Matcher* consumer_matcher) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return !busy_; });
-    if (error_) std::rethrow_exception(std::exchange(error_, {}));
-    return MatchingLines(consumer_matcher, &spans_, found_up_to_);
-  }
-
- private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      changed_.wait(lock, [this] { return stopping_ || busy_; });
-      if (stopping_) return;
-      const std::string_view chunk = chunk_;
-      lock.unlock();
-      std::exception_ptr error;
-      std::size_t found_up_to = chunk.size() + 1;
-      spans_.clear();
-      try {
-        for (std::size_t pos = 0; pos <= chunk.size();) {
-          if (spans_.size() == kMaxSpans) {
-            found_up_to = pos;
-            break;
-          }
-          const std::optional<Span> hit = matcher_->next_matching_line(chunk, pos);
-          if (!hit) break;
-          spans_.push_back(*hit);
-          pos = hit->end + 1;
-        }
-      } catch (...) {
-        error = std::current_exception();
+  static void run(void* context) {
+    auto& job = *static_cast<SecondHalfSearch*>(context);
+    job.found_nul = holds_nul(job.nul_region);
+    job.spans.clear();
+    job.found_up_to = job.chunk.size() + 1;
+    for (std::size_t pos = 0; pos <= job.chunk.size();) {
+      if (job.spans.size() == kMaxSpans) {
+        job.found_up_to = pos;
+        return;
       }
-      lock.lock();
-      found_up_to_ = found_up_to;
-      error_ = error;
-      busy_ = false;
-      changed_.notify_all();
+      const std::optional<Span> hit = job.matcher->next_matching_line(job.chunk, pos);
+      if (!hit) return;
+      job.spans.push_back(*hit);
+      pos = hit->end + 1;
     }
   }
-
-  std::shared_ptr<const Matcher> matcher_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::string_view chunk_;
-  bool busy_ = false;  // a chunk was given and its spans are not ready yet
-  bool stopping_ = false;
-  // Written by the helper while busy_, read by the consumer after collect(): the mutex orders them.
-  std::vector<Span> spans_;
-  std::size_t found_up_to_ = 0;
-  std::exception_ptr error_;
 };
 
 // Chunks smaller than this are searched by the consumer alone: the hand-over would cost more than
@@ -201,21 +142,36 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
 
 }  // namespace
 
-generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
-                            std::shared_ptr<InputState> state) {
+// split_lines with the worker that may already be reading for `stream`; the second half of each
+// block is searched there when `options.helper_select` is set.
+generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOptions options,
+                                    std::shared_ptr<InputState> state, std::shared_ptr<Worker> worker) {
   const Matcher* select = options.select.get();
-  std::optional<SearchHelper> helper;
-  if (select != nullptr && options.helper_select) helper.emplace(options.helper_select);
+  const bool share_search = select != nullptr && options.helper_select != nullptr;
+  if (share_search && !worker) worker = std::make_shared<Worker>();
+  SecondHalfSearch second_search;
+  second_search.matcher = options.helper_select.get();
   std::uint64_t next_number = 1;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
   std::string carry;               // the start of a line that continues in the next block
   std::uint64_t carry_offset = 0;
   bool carrying = false;
 
+  // A mapped file cut short under us: bytes past the cut read as zeros, so no line that may hold
+  // them is yielded; the input ends there, as it would for read(2).
+  const std::atomic<bool>* lost = nullptr;
+  auto cut_short = [&] { return lost != nullptr && lost->load(std::memory_order_acquire); };
+
   for (;;) {
     const Block block = stream->next();
+    lost = block.lost;
     if (block.bytes.empty()) break;
     if (block.has_nul) state->saw_nul = true;
+    // A stream that left the NUL check to us: each part is checked before its lines are yielded,
+    // by the thread that searches it.
+    auto note_nul = [&](std::string_view part) {
+      if (block.nul_unchecked && !state->saw_nul && holds_nul(part)) state->saw_nul = true;
+    };
     state->bytes_read += block.bytes.size();
     if (options.progress != nullptr) options.progress->fetch_add(block.bytes.size(), std::memory_order_relaxed);
     const std::string_view bytes = block.bytes;
@@ -224,16 +180,19 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     if (carrying) {
       const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
       if (nl == nullptr) {  // a line longer than a block: keep collecting
+        note_nul(bytes);
         carry.append(bytes);
         block_offset += bytes.size();
         continue;
       }
       pos = static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data());
+      note_nul(bytes.substr(0, pos));
       carry.append(bytes.substr(0, pos));
       ++pos;
       carrying = false;
       for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select),
                                           options.invert, options.count_lines)) {
+        if (cut_short()) co_return;
         co_yield line;
       }
     }
@@ -243,28 +202,56 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       const auto end = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data());
       const std::string_view chunk = bytes.substr(pos, end - pos);
       // With a helper, the second half (from the line after the middle) is searched on its thread.
-      const void* middle_nl = helper && chunk.size() >= kMinChunkToShare
+      const void* middle_nl = share_search && chunk.size() >= kMinChunkToShare
                                   ? std::memchr(chunk.data() + chunk.size() / 2, '\n', chunk.size() - chunk.size() / 2)
                                   : nullptr;
       if (middle_nl == nullptr) {
+        note_nul(bytes.substr(pos));
         for (const Line& line : chunk_lines(chunk, block_offset + pos, &next_number, select, MatchingLines(select),
                                             options.invert, options.count_lines)) {
-          co_yield line;
+          if (cut_short()) co_return;
+        co_yield line;
         }
       } else {
         const auto split = static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data());
         const std::string_view second = chunk.substr(split + 1);
-        helper->start(second);
+        second_search.chunk = second;
+        // The worker checks its half, and the unfinished line after it, for NULs.
+        second_search.nul_region = block.nul_unchecked ? bytes.substr(pos + split + 1) : std::string_view();
+        worker->post(&SecondHalfSearch::run, &second_search);
+        // Whatever way this coroutine ends, the worker's search has to be over before its chunk
+        // (the stream's buffer) and second_search go.
+        struct Joined {
+          Worker& worker;
+          bool waited = false;
+          ~Joined() {
+            if (!waited) {
+              try {
+                worker.wait();
+              } catch (...) {  // the consumer is gone (or failing already): nobody to tell
+              }
+            }
+          }
+        } joined{*worker};
+        note_nul(chunk.substr(0, split + 1));
         for (const Line& line : chunk_lines(chunk.substr(0, split), block_offset + pos, &next_number, select,
                                             MatchingLines(select), options.invert, options.count_lines)) {
-          co_yield line;
+          if (cut_short()) co_return;
+        co_yield line;
         }
+        joined.waited = true;
+        worker->wait();
+        if (second_search.found_nul) state->saw_nul = true;
         for (const Line& line : chunk_lines(second, block_offset + pos + split + 1, &next_number, select,
-                                            helper->collect(select), options.invert, options.count_lines)) {
-          co_yield line;
+                                            MatchingLines(select, &second_search.spans, second_search.found_up_to),
+                                            options.invert, options.count_lines)) {
+          if (cut_short()) co_return;
+        co_yield line;
         }
       }
       pos = end + 1;
+    } else {
+      note_nul(bytes.substr(pos));
     }
     state->lines_read = next_number - 1;
     if (pos < bytes.size()) {
@@ -278,10 +265,16 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select), options.invert,
                                  options.count_lines)) {
       line.terminated = false;
+      if (cut_short()) co_return;
       co_yield line;
     }
   }
   state->lines_read = next_number - 1;
+}
+
+generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
+                            std::shared_ptr<InputState> state) {
+  return split_lines_sharing(std::move(stream), std::move(options), std::move(state), nullptr);
 }
 
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {
@@ -289,8 +282,8 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
   std::unique_ptr<ByteStream> stream;
   if (!options.follow_path.empty()) {
     stream = make_follow_stream(fd, options.follow_path, options.buffer_size);
-  } else if (options.read_ahead) {
-    stream = make_read_ahead_stream(fd, options.buffer_size, options.read_ahead_blocks);
+  } else if (options.map_file && (stream = make_mapped_stream(fd, options.map_window))) {
+    // mapped: no copy out of the page cache
   } else {
     stream = make_fd_stream(fd, options.buffer_size);
   }
@@ -299,7 +292,7 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
   } else if (options.decoding == SourceOptions::Decoding::forced) {
     stream = decompressing_stream(std::move(stream), Compression::none);
   }
-  return split_lines(std::move(stream), std::move(options), std::move(state));
+  return split_lines_sharing(std::move(stream), std::move(options), std::move(state), nullptr);
 }
 
 }  // namespace logsift

@@ -4,6 +4,7 @@
 // them has been handed out. Streams read nothing until next() is first called.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string_view>
@@ -13,6 +14,13 @@ namespace logsift {
 struct Block {
   std::string_view bytes;
   bool has_nul = false;  // a NUL byte is in `bytes`: grep's sign of a binary file
+  // The stream did not look for NUL bytes (has_nul is false): the consumer does, so that the check
+  // happens on whichever thread reads the bytes first.
+  bool nul_unchecked = false;
+  // Mapped blocks: becomes true (in a signal handler) when the file was cut short under the
+  // mapping and bytes of this block now read as zeros. The consumer stops using the block then; the
+  // empty block that follows carries it too, so that a line begun before the cut is dropped.
+  const std::atomic<bool>* lost = nullptr;
 };
 
 class ByteStream {
@@ -30,9 +38,12 @@ std::size_t read_some(int fd, char* into, std::size_t capacity);
 // early-exit searches: it reads no further ahead than the block the consumer is on.
 std::unique_ptr<ByteStream> make_fd_stream(int fd, std::size_t block_size);
 
-// A reader thread fills a ring of `blocks` buffers ahead of the consumer, so that the kernel's
-// copy out of the page cache overlaps with searching. Memory: blocks * block_size. For regular
-// files, where reading ahead has no visible effect.
-std::unique_ptr<ByteStream> make_read_ahead_stream(int fd, std::size_t block_size, std::size_t blocks);
+// A regular file from its current offset, mapped `window` bytes at a time: each block is one
+// window, unmapped on the next call. No copy out of the page cache, and the memory of one window.
+// Blocks come with nul_unchecked and lost set. The file is sized anew for each window, so bytes
+// appended meanwhile are read too; where mapping fails, read(2) takes over. A file cut short while
+// mapped ends the input there, as read(2) would, instead of raising SIGBUS. Null if the file
+// cannot be mapped this way.
+std::unique_ptr<ByteStream> make_mapped_stream(int fd, std::size_t window);
 
 }  // namespace logsift

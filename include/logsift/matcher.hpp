@@ -73,9 +73,6 @@ class Matcher {
   bool matches_every_line() const;
   // True when no line can match (an empty pattern list, as from grep -f /dev/null).
   bool matches_no_line() const;
-  // True when no literal narrows the search, so every byte goes through RE2: the costly case, in
-  // which the source splits each block with a helper thread that searches with a twin().
-  bool searches_every_byte_with_regex() const;
   // The same patterns and options compiled anew: a matcher that shares no RE2 state (its DFA
   // caches and their locks) with this one, for another thread.
   Matcher twin() const;

@@ -33,15 +33,16 @@ struct SourceOptions {
   // yielded, found by searching the whole buffer rather than line by line.
   std::shared_ptr<const Matcher> select;
   bool invert = false;
-  // A twin of `select` (Matcher::twin) for a helper thread that searches the second half of each
-  // block while this thread yields the first; for costly predicates on inputs of many blocks.
+  // A twin of `select` (Matcher::twin) for a worker thread that searches the second half of each
+  // block (and checks it for NULs) while this thread yields the first: for inputs of many blocks.
   // Memory: one list of at most 4096 line spans.
   std::shared_ptr<const Matcher> helper_select;
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.
   bool count_lines = true;
-  // Read ahead on a thread (for regular files only: on a pipe it would consume input that a
-  // command stopping early never needed).
-  bool read_ahead = false;
+  // Map a regular file window by window instead of reading it (make_mapped_stream; read(2) where
+  // that fails): no copy out of the page cache. Memory: one window.
+  bool map_file = false;
+  std::size_t map_window = std::size_t{2} * 1024 * 1024;
   // Compressed input (gzip, bzip2, xz, zstd by their magic bytes): decoded when `automatic` and
   // the bytes say so, always when `forced` (an error if they are not compressed), never when off.
   enum class Decoding { off, automatic, forced } decoding = Decoding::off;
@@ -51,7 +52,6 @@ struct SourceOptions {
   std::uint64_t start_offset = 0;
   // Advanced by the number of bytes of each block read (for --progress); may be null.
   std::atomic<std::uint64_t>* progress = nullptr;
-  std::size_t read_ahead_blocks = 4;
 };
 
 // Lines of `fd`. Throws InputError with strerror's text when read(2) fails (for example on a

@@ -6,8 +6,10 @@
 // Input layout: [mode] [block-size seed] [pattern length] [pattern bytes] [text...]
 //   mode bits 0-1: 0 no pushdown, 1 pushdown, 2 pushdown inverted, 3 pushdown of an -F literal
 //   mode bit 2: -i; bit 3: count line numbers; bit 4: -w; bit 5: literal scan off
-//   mode bits 6-7: 0-1 the test stream double, 2 a pipe through read_lines, 3 read-ahead thread
+//   mode bits 6-7: 0-1 the test stream double, 2 a pipe through read_lines, 3 a mapped file
+//   searched in halves by the worker thread
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -100,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const Line& line : logsift::split_lines(std::make_unique<ChunkedStream>(text, seed), options, state)) {
       got.push_back({std::string(line.text), line.number, line.offset});
     }
-  } else {
+  } else if (transport == 2) {
     // A real pipe: short reads at whatever places the kernel chooses, plus a small buffer so
     // that lines outgrow it.
     int fds[2];
@@ -116,13 +118,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ::close(fds[1]);
     });
     options.buffer_size = 1 + seed % 64;
-    options.read_ahead = transport == 3;
-    options.read_ahead_blocks = 2 + seed % 3;
     for (const Line& line : logsift::read_lines(fds[0], options, state)) {
       got.push_back({std::string(line.text), line.number, line.offset});
     }
     writer.join();
     ::close(fds[0]);
+  } else {
+    // A file mapped in windows of one to three pages, with the worker searching half of each.
+    const int fd = ::memfd_create("fuzz_source", 0);
+    if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) std::abort();
+    ::lseek(fd, 0, SEEK_SET);
+    options.map_file = true;
+    options.map_window = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) * (1 + seed % 3);
+    if (options.select) options.helper_select = std::make_shared<const logsift::Matcher>(options.select->twin());
+    for (const Line& line : logsift::read_lines(fd, options, state)) {
+      got.push_back({std::string(line.text), line.number, line.offset});
+    }
+    ::close(fd);
   }
 
   if (got.size() != expected.size()) fail("line count differs from the reference splitter", text);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "logsift/error.hpp"
+#include "logsift/matcher.hpp"
 #include "logsift/source.hpp"
 
 namespace logsift {
@@ -52,67 +53,130 @@ std::string random_bytes(std::size_t size, unsigned seed) {
   return text;
 }
 
-TEST(byte_stream, read_ahead_delivers_every_byte_in_order) {
+TEST(byte_stream, mapped_windows_deliver_every_byte_in_order) {
   for (std::size_t size : {0u, 1u, 4095u, 4096u, 4097u, 100000u}) {
-    const std::string content = random_bytes(size, static_cast<unsigned>(size));
-    TempFile file(content);
-    auto stream = make_read_ahead_stream(file.fd(), 4096, 3);
-    EXPECT_EQ(drain(*stream), content) << size;
+    for (std::size_t window : {4096u, 12288u}) {
+      const std::string content = random_bytes(size, static_cast<unsigned>(size));
+      TempFile file(content);
+      auto stream = make_mapped_stream(file.fd(), window);
+      ASSERT_NE(stream, nullptr);
+      EXPECT_EQ(drain(*stream), content) << size << " in windows of " << window;
+    }
   }
 }
 
-TEST(byte_stream, read_ahead_reports_nul_bytes) {
-  std::string content = random_bytes(20000, 1);
-  content[15000] = '\0';
+TEST(byte_stream, mapped_stream_starts_where_the_file_offset_is) {
+  const std::string content = random_bytes(30000, 3);
   TempFile file(content);
-  bool saw_nul = false;
-  auto stream = make_read_ahead_stream(file.fd(), 4096, 2);
-  drain(*stream, &saw_nul);
-  EXPECT_TRUE(saw_nul);
+  ::lseek(file.fd(), 5001, SEEK_SET);  // not on a page boundary, as after a --since seek
+  auto stream = make_mapped_stream(file.fd(), 8192);
+  EXPECT_EQ(drain(*stream), content.substr(5001));
 }
 
-TEST(byte_stream, read_ahead_error_arrives_after_the_data) {
+TEST(byte_stream, mapped_stream_reads_what_was_appended_meanwhile) {
+  const std::string content = random_bytes(10000, 4);
+  TempFile file(content);
+  auto stream = make_mapped_stream(file.fd(), 4096);
+  std::string got(stream->next().bytes);
+  const std::string more = random_bytes(7000, 5);
+  ASSERT_EQ(::pwrite(file.fd(), more.data(), more.size(), static_cast<off_t>(content.size())),
+            static_cast<ssize_t>(more.size()));
+  got += drain(*stream);
+  EXPECT_EQ(got, content + more);
+}
+
+TEST(byte_stream, mapped_stream_of_a_directory_is_an_input_error) {
   const int fd = ::open("/", O_RDONLY | O_DIRECTORY);
-  auto stream = make_read_ahead_stream(fd, 4096, 2);
+  auto stream = make_mapped_stream(fd, 4096);
+  ASSERT_NE(stream, nullptr);
   EXPECT_THROW(stream->next(), InputError);
   ::close(fd);
 }
 
-TEST(byte_stream, destroying_a_read_ahead_stream_early_stops_its_reader) {
-  TempFile file(random_bytes(1 << 20, 2));
-  for (int i = 0; i < 20; ++i) {
-    ::lseek(file.fd(), 0, SEEK_SET);
-    auto stream = make_read_ahead_stream(file.fd(), 4096, 2);
-    EXPECT_FALSE(stream->next().bytes.empty());
-  }  // must not hang or crash
+// Without the guard, reading a window past the new end of a truncated file is a SIGBUS.
+TEST(byte_stream, a_file_cut_short_while_mapped_ends_the_input_instead_of_crashing) {
+  TempFile file(random_bytes(3 * 4096, 6));
+  auto stream = make_mapped_stream(file.fd(), 2 * 4096);
+  const Block block = stream->next();
+  ASSERT_EQ(block.bytes.size(), 2u * 4096);
+  ASSERT_NE(block.lost, nullptr);
+  EXPECT_FALSE(block.lost->load());
+  ASSERT_EQ(::ftruncate(file.fd(), 0), 0);
+  EXPECT_EQ(block.bytes[100], '\0');  // the lost pages read as zeros
+  EXPECT_EQ(block.bytes[5000], '\0');
+  EXPECT_TRUE(block.lost->load());
+  const Block end = stream->next();
+  EXPECT_TRUE(end.bytes.empty());
+  ASSERT_NE(end.lost, nullptr);
+  EXPECT_TRUE(end.lost->load());
 }
 
-TEST(byte_stream, read_ahead_reads_nothing_before_asked) {
-  TempFile file("abc\n");
-  { auto stream = make_read_ahead_stream(file.fd(), 4096, 2); }
-  EXPECT_EQ(::lseek(file.fd(), 0, SEEK_CUR), 0);
+// The source yields no line that could hold bytes of the cut: it stops where the cut is noticed.
+TEST(byte_stream, the_source_stops_at_a_cut_without_yielding_zeros) {
+  std::string content;
+  for (int i = 0; i < 4000; ++i) content += "line " + std::to_string(i) + "\n";
+  TempFile file(content);
+  SourceOptions options;
+  options.map_file = true;
+  options.map_window = 4 * 4096;
+  std::vector<std::string> got;
+  for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
+    got.emplace_back(line.text);
+    if (got.size() == 10) {
+      ASSERT_EQ(::ftruncate(file.fd(), 100), 0);
+    }
+  }
+  ASSERT_GE(got.size(), 10u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], "line " + std::to_string(i));
 }
 
-TEST(byte_stream, lines_are_the_same_with_and_without_read_ahead) {
+TEST(byte_stream, mapped_blocks_leave_the_nul_check_to_the_source) {
+  std::string content = random_bytes(200000, 7);
+  TempFile clean(content);
+  content[150000] = '\0';  // in the second half of a window: the worker's part
+  TempFile binary(content);
+  for (bool with_worker : {false, true}) {
+    for (const TempFile* file : {&clean, &binary}) {
+      SourceOptions options;
+      options.map_file = true;
+      options.map_window = 64 * 1024;
+      options.select = std::make_shared<const Matcher>(std::vector<std::string>{"xyz"}, MatcherOptions{});
+      if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+      auto state = std::make_shared<InputState>();
+      ::lseek(file->fd(), 0, SEEK_SET);
+      std::size_t lines = 0;
+      for (const Line& line : read_lines(file->fd(), options, state)) lines += line.text.empty() ? 0 : 1;
+      EXPECT_GT(lines, 0u);
+      EXPECT_EQ(state->saw_nul, file == &binary) << "worker " << with_worker;
+    }
+  }
+}
+
+TEST(byte_stream, lines_are_the_same_mapped_and_read) {
   std::string content;
   std::mt19937 rng(5);
   for (int i = 0; i < 3000; ++i) content += std::string(rng() % 300, 'x') + (i % 7 ? "\n" : "\r\n");
-  content += std::string(20000, 'L');  // longer than a block, no final newline
+  content += std::string(20000, 'L');  // longer than a window, no final newline
   TempFile file(content);
-  auto collect = [&](bool read_ahead) {
+  auto collect = [&](bool map_file, bool with_worker) {
     ::lseek(file.fd(), 0, SEEK_SET);
     SourceOptions options;
     options.buffer_size = 4096;
-    options.read_ahead = read_ahead;
+    options.map_file = map_file;
+    options.map_window = 16384;
+    options.select = std::make_shared<const Matcher>(std::vector<std::string>{"x{100}|L"}, MatcherOptions{});
+    if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
     std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> lines;
     for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
       lines.emplace_back(std::string(line.text), line.number, line.offset);
     }
     return lines;
   };
-  const auto plain = collect(false);
-  EXPECT_EQ(plain.size(), 3001u);
-  EXPECT_EQ(collect(true), plain);
+  const auto plain = collect(false, false);
+  EXPECT_GT(plain.size(), 1000u);
+  EXPECT_EQ(collect(true, false), plain);
+  EXPECT_EQ(collect(true, true), plain);
+  EXPECT_EQ(collect(false, true), plain);
 }
 
 }  // namespace

@@ -25,26 +25,46 @@ std::size_t line_end_at(std::string_view chunk, std::size_t begin) {
 
 bool holds_nul(std::string_view bytes) { return std::memchr(bytes.data(), '\0', bytes.size()) != nullptr; }
 
+// What the worker found in the second half of a block: the matching lines, up to a limit, and
+// (when lines are numbered) how many newlines precede each of them and the whole half.
+struct FoundLines {
+  std::vector<Span> spans;                   // ascending, relative to the chunk
+  std::vector<std::uint64_t> newlines_before;  // per span, when counted
+  std::uint64_t total_newlines = 0;          // in the whole chunk, when counted and complete
+  std::size_t found_up_to = 0;               // every match before this offset is in spans
+  bool counted = false;
+};
+
 // Where the matching lines of a chunk are: searched for as the lines are wanted, or taken from
-// the spans a SearchHelper found ahead (then searched for only past `found_up_to`).
+// what the worker found ahead (then searched for only past `found_up_to`).
 class MatchingLines {
  public:
   explicit MatchingLines(const Matcher* matcher) : matcher_(matcher) {}
-  MatchingLines(const Matcher* matcher, const std::vector<Span>* found, std::size_t found_up_to)
-      : matcher_(matcher), found_(found), found_up_to_(found_up_to) {}
+  MatchingLines(const Matcher* matcher, const FoundLines* found) : matcher_(matcher), found_(found) {}
 
   // The first matching line of `chunk` that starts at or after `from` (a line start).
   std::optional<Span> next(std::string_view chunk, std::size_t from) {
-    if (found_ == nullptr || from >= found_up_to_) return matcher_->next_matching_line(chunk, from);
-    while (next_found_ < found_->size() && (*found_)[next_found_].begin < from) ++next_found_;
-    if (next_found_ < found_->size()) return (*found_)[next_found_];
-    return found_up_to_ <= chunk.size() ? matcher_->next_matching_line(chunk, found_up_to_) : std::nullopt;
+    if (found_ == nullptr || from >= found_->found_up_to) return matcher_->next_matching_line(chunk, from);
+    while (next_found_ < found_->spans.size() && found_->spans[next_found_].begin < from) ++next_found_;
+    if (next_found_ < found_->spans.size()) return found_->spans[next_found_];
+    return found_->found_up_to <= chunk.size() ? matcher_->next_matching_line(chunk, found_->found_up_to)
+                                               : std::nullopt;
+  }
+
+  // The number of newlines in chunk[0, to) if the worker counted them: `to` is the line start of
+  // the span next() returned last, or the chunk's end after the last span.
+  std::optional<std::uint64_t> newlines_before(std::string_view chunk, std::size_t to) const {
+    if (found_ == nullptr || !found_->counted) return std::nullopt;
+    if (next_found_ < found_->spans.size() && found_->spans[next_found_].begin == to) {
+      return found_->newlines_before[next_found_];
+    }
+    if (to == chunk.size() && found_->found_up_to > chunk.size()) return found_->total_newlines;
+    return std::nullopt;
   }
 
  private:
   const Matcher* matcher_;
-  const std::vector<Span>* found_ = nullptr;  // ascending, relative to the chunk
-  std::size_t found_up_to_ = 0;               // every match before this offset is in found_
+  const FoundLines* found_ = nullptr;
   std::size_t next_found_ = 0;
 };
 
@@ -57,25 +77,37 @@ struct SecondHalfSearch {
   const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
   std::string_view chunk;
   std::string_view nul_region;  // checked for a NUL byte first (it brings the bytes into the cache)
-  std::vector<Span> spans;
-  std::size_t found_up_to = 0;
+  bool count_lines = false;
+  FoundLines found;
   bool found_nul = false;
 
   static void run(void* context) {
     auto& job = *static_cast<SecondHalfSearch*>(context);
+    const std::string_view chunk = job.chunk;
+    FoundLines& found = job.found;
     job.found_nul = holds_nul(job.nul_region);
-    job.spans.clear();
-    job.found_up_to = job.chunk.size() + 1;
-    for (std::size_t pos = 0; pos <= job.chunk.size();) {
-      if (job.spans.size() == kMaxSpans) {
-        job.found_up_to = pos;
+    found.spans.clear();
+    found.newlines_before.clear();
+    found.counted = job.count_lines;
+    found.found_up_to = chunk.size() + 1;
+    std::uint64_t newlines = 0;
+    std::size_t counted_to = 0;
+    for (std::size_t pos = 0; pos <= chunk.size();) {
+      if (found.spans.size() == kMaxSpans) {
+        found.found_up_to = pos;
         return;
       }
-      const std::optional<Span> hit = job.matcher->next_matching_line(job.chunk, pos);
-      if (!hit) return;
-      job.spans.push_back(*hit);
+      const std::optional<Span> hit = job.matcher->next_matching_line(chunk, pos);
+      if (!hit) break;
+      if (job.count_lines) {
+        newlines += count_newlines(chunk.data() + counted_to, chunk.data() + hit->begin);
+        counted_to = hit->begin;
+        found.newlines_before.push_back(newlines);
+      }
+      found.spans.push_back(*hit);
       pos = hit->end + 1;
     }
+    if (job.count_lines) found.total_newlines = newlines + count_newlines(chunk.data() + counted_to, chunk.data() + chunk.size());
   }
 };
 
@@ -90,12 +122,19 @@ constexpr std::size_t kMinChunkToShare = 16 * 1024;
 generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, std::uint64_t* next_number,
                             const Matcher* select, MatchingLines matching, bool invert, bool count_lines) {
   std::size_t pos = 0;
+  const std::uint64_t first_number = *next_number;
   auto make_line = [&](std::size_t begin, std::size_t end) {
     return Line{chunk.substr(begin, end - begin), *next_number, base_offset + begin};
   };
   // Moves `pos` to `to` (a line start), keeping the line number in step.
   auto skip_to = [&](std::size_t to) {
-    if (count_lines) *next_number += count_newlines(chunk.data() + pos, chunk.data() + to);
+    if (count_lines) {
+      if (const std::optional<std::uint64_t> counted = matching.newlines_before(chunk, to)) {
+        *next_number = first_number + *counted;
+      } else {
+        *next_number += count_newlines(chunk.data() + pos, chunk.data() + to);
+      }
+    }
     pos = to;
   };
 
@@ -151,6 +190,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
   if (share_search && !worker) worker = std::make_shared<Worker>();
   SecondHalfSearch second_search;
   second_search.matcher = options.helper_select.get();
+  second_search.count_lines = options.count_lines;
   std::uint64_t next_number = 1;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
   std::string carry;               // the start of a line that continues in the next block
@@ -243,7 +283,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
         worker->wait();
         if (second_search.found_nul) state->saw_nul = true;
         for (const Line& line : chunk_lines(second, block_offset + pos + split + 1, &next_number, select,
-                                            MatchingLines(select, &second_search.spans, second_search.found_up_to),
+                                            MatchingLines(select, &second_search.found),
                                             options.invert, options.count_lines)) {
           if (cut_short()) co_return;
         co_yield line;

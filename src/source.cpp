@@ -198,9 +198,17 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
   bool carrying = false;
 
   // A mapped file cut short under us: bytes past the cut read as zeros, so no line that may hold
-  // them is yielded; the input ends there, as it would for read(2).
+  // them is yielded; the input ends there, as it would for read(2). A page the cut took faults
+  // only when touched, and the search may have read a line long before it is yielded (the worker
+  // reads ahead), so each page of a line is touched again before the check.
   const std::atomic<bool>* lost = nullptr;
-  auto cut_short = [&] { return lost != nullptr && lost->load(std::memory_order_acquire); };
+  auto cut_short = [&](std::string_view text) {
+    if (lost == nullptr) return false;
+    constexpr std::size_t kPage = 4096;
+    for (std::size_t i = 0; i < text.size(); i += kPage) (void)*static_cast<const volatile char*>(text.data() + i);
+    if (!text.empty()) (void)*static_cast<const volatile char*>(text.data() + text.size() - 1);
+    return lost->load(std::memory_order_acquire);
+  };
 
   for (;;) {
     const Block block = stream->next();
@@ -232,7 +240,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
       carrying = false;
       for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select),
                                           options.invert, options.count_lines)) {
-        if (cut_short()) co_return;
+        if (cut_short(line.text)) co_return;
         co_yield line;
       }
     }
@@ -249,7 +257,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
         note_nul(bytes.substr(pos));
         for (const Line& line : chunk_lines(chunk, block_offset + pos, &next_number, select, MatchingLines(select),
                                             options.invert, options.count_lines)) {
-          if (cut_short()) co_return;
+          if (cut_short(line.text)) co_return;
         co_yield line;
         }
       } else {
@@ -276,7 +284,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
         note_nul(chunk.substr(0, split + 1));
         for (const Line& line : chunk_lines(chunk.substr(0, split), block_offset + pos, &next_number, select,
                                             MatchingLines(select), options.invert, options.count_lines)) {
-          if (cut_short()) co_return;
+          if (cut_short(line.text)) co_return;
         co_yield line;
         }
         joined.waited = true;
@@ -285,7 +293,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
         for (const Line& line : chunk_lines(second, block_offset + pos + split + 1, &next_number, select,
                                             MatchingLines(select, &second_search.found),
                                             options.invert, options.count_lines)) {
-          if (cut_short()) co_return;
+          if (cut_short(line.text)) co_return;
         co_yield line;
         }
       }
@@ -305,7 +313,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
     for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select), options.invert,
                                  options.count_lines)) {
       line.terminated = false;
-      if (cut_short()) co_return;
+      if (cut_short(line.text)) co_return;
       co_yield line;
     }
   }

@@ -27,7 +27,7 @@ class WriteError : public std::runtime_error {
 
 class Output {
  public:
-  explicit Output(int fd, bool line_buffered = false) : fd_(fd), line_buffered_(line_buffered) {}
+  explicit Output(int fd, bool line_buffered = false);
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
   // Best effort: a destructor cannot report errors, so callers flush() explicitly.
@@ -38,14 +38,14 @@ class Output {
   // Call after each complete output line: writes out when the buffer is large or line-buffered.
   void end_line() {
     buffer_.push_back('\n');
-    if (line_buffered_ || buffer_.size() >= kFlushThreshold) flush();
+    if (line_buffered_ || buffer_.size() >= flush_threshold_) flush();
   }
   void flush();
 
  private:
-  static constexpr std::size_t kFlushThreshold = std::size_t{64} * 1024;
   int fd_;
   bool line_buffered_;
+  std::size_t flush_threshold_;  // 64 KiB, or a quarter of a bigger pipe's capacity
   fmt::memory_buffer buffer_;
 };
 

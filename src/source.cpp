@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -24,6 +25,18 @@ std::size_t line_end_at(std::string_view chunk, std::size_t begin) {
 }
 
 bool holds_nul(std::string_view bytes) { return std::memchr(bytes.data(), '\0', bytes.size()) != nullptr; }
+
+// Chunks are checked for NULs and searched piece by piece, each piece small enough that the NUL
+// check leaves it in the cache for the search: one trip through memory instead of two.
+constexpr std::size_t kPiece = 128 * 1024;
+
+// Where the piece of `chunk` that begins at `start` ends: at the first '\n' at least kPiece on,
+// or at the chunk's end.
+std::size_t piece_end(std::string_view chunk, std::size_t start) {
+  if (chunk.size() - start <= kPiece) return chunk.size();
+  const void* nl = std::memchr(chunk.data() + start + kPiece, '\n', chunk.size() - start - kPiece);
+  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) : chunk.size();
+}
 
 // What the worker found in the second half of a block: the matching lines, up to a limit, and
 // (when lines are numbered) how many newlines precede each of them and the whole half.
@@ -76,7 +89,8 @@ struct SecondHalfSearch {
 
   const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
   std::string_view chunk;
-  std::string_view nul_region;  // checked for a NUL byte first (it brings the bytes into the cache)
+  bool check_nul = false;       // the chunk, and nul_tail after it, are to be checked for NULs
+  std::string_view nul_tail;
   bool count_lines = false;
   FoundLines found;
   bool found_nul = false;
@@ -85,29 +99,45 @@ struct SecondHalfSearch {
     auto& job = *static_cast<SecondHalfSearch*>(context);
     const std::string_view chunk = job.chunk;
     FoundLines& found = job.found;
-    job.found_nul = holds_nul(job.nul_region);
     found.spans.clear();
     found.newlines_before.clear();
     found.counted = job.count_lines;
     found.found_up_to = chunk.size() + 1;
+    job.found_nul = false;
     std::uint64_t newlines = 0;
     std::size_t counted_to = 0;
-    for (std::size_t pos = 0; pos <= chunk.size();) {
-      if (found.spans.size() == kMaxSpans) {
-        found.found_up_to = pos;
-        return;
+    std::size_t pos = 0;
+    for (std::size_t start = 0, end = 0; start <= chunk.size() && pos <= chunk.size(); start = end + 1) {
+      end = piece_end(chunk, start);
+      if (!job.found_nul && job.check_nul) job.found_nul = holds_nul(chunk.substr(start, end + 1 - start));
+      const std::string_view searched = chunk.substr(0, end);  // ends at a line end
+      while (pos <= end) {
+        if (found.spans.size() == kMaxSpans) {
+          found.found_up_to = pos;
+          break;
+        }
+        const std::optional<Span> hit = job.matcher->next_matching_line(searched, pos);
+        if (!hit) {
+          pos = end + 1;
+          break;
+        }
+        if (job.count_lines) {
+          newlines += count_newlines(chunk.data() + counted_to, chunk.data() + hit->begin);
+          counted_to = hit->begin;
+          found.newlines_before.push_back(newlines);
+        }
+        found.spans.push_back(*hit);
+        pos = hit->end + 1;
       }
-      const std::optional<Span> hit = job.matcher->next_matching_line(chunk, pos);
-      if (!hit) break;
-      if (job.count_lines) {
-        newlines += count_newlines(chunk.data() + counted_to, chunk.data() + hit->begin);
-        counted_to = hit->begin;
-        found.newlines_before.push_back(newlines);
-      }
-      found.spans.push_back(*hit);
-      pos = hit->end + 1;
+      if (found.found_up_to <= chunk.size()) break;
     }
-    if (job.count_lines) found.total_newlines = newlines + count_newlines(chunk.data() + counted_to, chunk.data() + chunk.size());
+    // Whatever the search left, and the unfinished line after the chunk, are checked too.
+    if (job.check_nul && !job.found_nul) {
+      job.found_nul = holds_nul(job.nul_tail) || (found.found_up_to < chunk.size() && holds_nul(chunk.substr(found.found_up_to)));
+    }
+    if (job.count_lines && found.found_up_to > chunk.size()) {
+      found.total_newlines = newlines + count_newlines(chunk.data() + counted_to, chunk.data() + chunk.size());
+    }
   }
 };
 
@@ -189,6 +219,9 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
   const bool share_search = select != nullptr && options.helper_select != nullptr;
   if (share_search && !worker) worker = std::make_shared<Worker>();
   SecondHalfSearch second_search;
+  // The consumer's part of a shared chunk, in thousandths, adjusted block by block.
+  constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
+  std::size_t consumer_share = 500;
   second_search.matcher = options.helper_select.get();
   second_search.count_lines = options.count_lines;
   std::uint64_t next_number = 1;
@@ -249,23 +282,29 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
     if (last_nl != nullptr) {
       const auto end = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data());
       const std::string_view chunk = bytes.substr(pos, end - pos);
-      // With a helper, the second half (from the line after the middle) is searched on its thread.
+      // With a worker, the part after the line at the split point is searched on its thread.
+      const std::size_t split_at = chunk.size() / 1000 * consumer_share;
       const void* middle_nl = share_search && chunk.size() >= kMinChunkToShare
-                                  ? std::memchr(chunk.data() + chunk.size() / 2, '\n', chunk.size() - chunk.size() / 2)
+                                  ? std::memchr(chunk.data() + split_at, '\n', chunk.size() - split_at)
                                   : nullptr;
       if (middle_nl == nullptr) {
-        note_nul(bytes.substr(pos));
-        for (const Line& line : chunk_lines(chunk, block_offset + pos, &next_number, select, MatchingLines(select),
-                                            options.invert, options.count_lines)) {
-          if (cut_short(line.text)) co_return;
-        co_yield line;
+        for (std::size_t start = 0, stop = 0; start <= chunk.size(); start = stop + 1) {
+          stop = piece_end(chunk, start);
+          note_nul(bytes.substr(pos + start, stop + 1 - start));
+          for (const Line& line : chunk_lines(chunk.substr(start, stop - start), block_offset + pos + start, &next_number,
+                                              select, MatchingLines(select), options.invert, options.count_lines)) {
+            if (cut_short(line.text)) co_return;
+            co_yield line;
+          }
         }
+        note_nul(bytes.substr(end));  // the unfinished line after the chunk
       } else {
         const auto split = static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data());
         const std::string_view second = chunk.substr(split + 1);
         second_search.chunk = second;
-        // The worker checks its half, and the unfinished line after it, for NULs.
-        second_search.nul_region = block.nul_unchecked ? bytes.substr(pos + split + 1) : std::string_view();
+        // The worker checks its part, and the unfinished line after it, for NULs.
+        second_search.check_nul = block.nul_unchecked;
+        second_search.nul_tail = bytes.substr(end);
         worker->post(&SecondHalfSearch::run, &second_search);
         // Whatever way this coroutine ends, the worker's search has to be over before its chunk
         // (the stream's buffer) and second_search go.
@@ -281,12 +320,21 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
             }
           }
         } joined{*worker};
-        note_nul(chunk.substr(0, split + 1));
-        for (const Line& line : chunk_lines(chunk.substr(0, split), block_offset + pos, &next_number, select,
-                                            MatchingLines(select), options.invert, options.count_lines)) {
-          if (cut_short(line.text)) co_return;
-        co_yield line;
+        const std::string_view first = chunk.substr(0, split);
+        for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {
+          stop = piece_end(first, start);
+          note_nul(chunk.substr(start, stop + 1 - start));  // with the '\n' after it
+          for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset + pos + start, &next_number,
+                                              select, MatchingLines(select), options.invert, options.count_lines)) {
+            if (cut_short(line.text)) co_return;
+            co_yield line;
+          }
         }
+        // The consumer also maps, yields and prints: where it has waited for the worker, it takes a
+        // bigger part of the next block, where the worker was done first, a smaller one.
+        const bool worker_was_done = worker->finished();
+        consumer_share = worker_was_done ? std::max(kMinShare, consumer_share - kShareStep)
+                                         : std::min(kMaxShare, consumer_share + kShareStep);
         joined.waited = true;
         worker->wait();
         if (second_search.found_nul) state->saw_nul = true;
@@ -294,7 +342,7 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
                                             MatchingLines(select, &second_search.found),
                                             options.invert, options.count_lines)) {
           if (cut_short(line.text)) co_return;
-        co_yield line;
+          co_yield line;
         }
       }
       pos = end + 1;

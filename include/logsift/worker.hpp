@@ -26,6 +26,8 @@ class Worker {
   void post(void (*job)(void*), void* context);
   // Waits until the posted job has finished; rethrows what it threw.
   void wait();
+  // Whether the posted job has finished already (wait() would not block).
+  bool finished() const { return done_.load(std::memory_order_acquire) == posted_.load(std::memory_order_relaxed); }
 
  private:
   void run();

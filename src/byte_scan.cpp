@@ -10,7 +10,9 @@
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define LOGSIFT_HAVE_X86_SIMD 1
 #include <immintrin.h>
-#if __has_include(<sys/platform/x86.h>)
+// glibc's CPU probe results; its header spells bool as C's _Bool, which only GCC accepts in C++.
+#if __has_include(<sys/platform/x86.h>) && !defined(__clang__)
+#define LOGSIFT_HAVE_GLIBC_CPU_FEATURES 1
 #include <sys/platform/x86.h>
 #endif
 #else
@@ -300,7 +302,7 @@ std::size_t count_newlines_swar(const char* begin, const char* end) noexcept {
 #if LOGSIFT_HAVE_X86_SIMD
 
 bool cpu_has_avx2() noexcept {
-#if __has_include(<sys/platform/x86.h>)
+#if defined(LOGSIFT_HAVE_GLIBC_CPU_FEATURES)
   // glibc has probed the CPU already; libgcc's probe would run CPUID again, and under a
   // hypervisor each CPUID is a costly exit, paid on every start.
   return CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(POPCNT);

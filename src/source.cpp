@@ -211,13 +211,14 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
 
 }  // namespace
 
-// split_lines with the worker that may already be reading for `stream`; the second half of each
-// block is searched there when `options.helper_select` is set.
-generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOptions options,
-                                    std::shared_ptr<InputState> state, std::shared_ptr<Worker> worker) {
+generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
+                            std::shared_ptr<InputState> state) {
   const Matcher* select = options.select.get();
+  // With a twin matcher, the second part of each big chunk is searched on a worker thread (which
+  // starts when first given a chunk).
   const bool share_search = select != nullptr && options.helper_select != nullptr;
-  if (share_search && !worker) worker = std::make_shared<Worker>();
+  std::optional<Worker> worker;
+  if (share_search) worker.emplace();
   SecondHalfSearch second_search;
   // The consumer's part of a shared chunk, in thousandths, adjusted block by block.
   constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
@@ -368,11 +369,6 @@ generator<Line> split_lines_sharing(std::unique_ptr<ByteStream> stream, SourceOp
   state->lines_read = next_number - 1;
 }
 
-generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
-                            std::shared_ptr<InputState> state) {
-  return split_lines_sharing(std::move(stream), std::move(options), std::move(state), nullptr);
-}
-
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {
   (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<ByteStream> stream;
@@ -388,7 +384,7 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
   } else if (options.decoding == SourceOptions::Decoding::forced) {
     stream = decompressing_stream(std::move(stream), Compression::none);
   }
-  return split_lines_sharing(std::move(stream), std::move(options), std::move(state), nullptr);
+  return split_lines(std::move(stream), std::move(options), std::move(state));
 }
 
 }  // namespace logsift

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Differential test on an input of many mapped windows: logsift against GNU grep, byte for byte.
+
+usage: python3 tests/e2e/test_big_input_compat.py /path/to/logsift      (from the repository root)
+
+Files over 1 MiB are mapped in 2 MiB windows and each window is searched in two parts, the second
+on a worker thread (docs/architecture.md). The other differential tests mostly use small files;
+this one builds a 13 MiB log from data/app.log (with a 3 MiB line that spans windows, and lines
+around window edges) and compares stdout and the exit status with `grep -E` for queries that take
+every search path: literal, several literals, case-insensitive, required-literal regex, regex
+without a literal, -v, -w, -x, -n, -b, -o, -c, -m. Only the Python standard library is used.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+QUERIES = [
+    ["ERROR"],
+    ["-c", "ERROR"],
+    ["-n", "timeout|deadlock|expired"],
+    ["-i", "-c", "tls HANDSHAKE"],
+    ["-n", "status=5[0-9]{2}"],
+    ["-b", "=[0-9]{3}[a-f]"],
+    ["-c", "\\b[a-z]+-[0-9]+\\b"],
+    ["-c", "-v", "INFO"],
+    ["-n", "-v", "INFO|DEBUG"],
+    ["-w", "-c", "user"],
+    ["-o", "user=[^ ]+"],
+    ["-x", "-n", "[0-9T:.Z-]+ INFO .*"],
+    ["-m", "700", "-n", "WARN"],
+    ["-c", ""],
+    ["-n", "^z+$"],
+    ["-c", "no such text anywhere"],
+]
+
+
+def build_input(path):
+    with open(os.path.join(ROOT, "data", "app.log"), "rb") as f:
+        base = f.read()
+    with open(path, "wb") as out:
+        for i in range(24):
+            out.write(base)
+            if i == 7:
+                out.write(b"z" * (3 * 1024 * 1024) + b"\n")  # longer than a window
+            if i == 15:
+                out.write(b"\n\n" + b"user=edge INFO ERROR\n" * 3)
+    return os.path.getsize(path)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    logsift = os.path.abspath(sys.argv[1])
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    env.pop("GREP_COLORS", None)
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="logsift-big-") as tmp:
+        path = os.path.join(tmp, "big.log")
+        size = build_input(path)
+        assert size > 12 * 1024 * 1024, size
+        for args in QUERIES:
+            want = subprocess.run(["grep", "-E"] + args + [path], capture_output=True, env=env, timeout=120)
+            got = subprocess.run([logsift] + args + [path], capture_output=True, env=env, timeout=120)
+            if got.stdout != want.stdout or got.returncode != want.returncode:
+                failed += 1
+                got_lines, want_lines = got.stdout.split(b"\n"), want.stdout.split(b"\n")
+                first = next((i for i, (a, b) in enumerate(zip(got_lines, want_lines)) if a != b),
+                             min(len(got_lines), len(want_lines)))
+                print(f"FAIL {args}: status {got.returncode} (grep {want.returncode}), {len(got_lines)} lines "
+                      f"(grep {len(want_lines)}), first difference at line {first}: "
+                      f"{got_lines[first][:80] if first < len(got_lines) else b'<end>'!r} vs "
+                      f"{want_lines[first][:80] if first < len(want_lines) else b'<end>'!r}")
+    print(f"big_input_compat: {len(QUERIES) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -252,7 +252,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     // A stream that left the NUL check to us: each part is checked before its lines are yielded,
     // by the thread that searches it.
     auto note_nul = [&](std::string_view part) {
-      if (block.nul_unchecked && !state->saw_nul && holds_nul(part)) state->saw_nul = true;
+      if (block.nul_unchecked && options.detect_binary && !state->saw_nul && holds_nul(part)) state->saw_nul = true;
     };
     state->bytes_read += block.bytes.size();
     if (options.progress != nullptr) options.progress->fetch_add(block.bytes.size(), std::memory_order_relaxed);
@@ -304,7 +304,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
         const std::string_view second = chunk.substr(split + 1);
         second_search.chunk = second;
         // The worker checks its part, and the unfinished line after it, for NULs.
-        second_search.check_nul = block.nul_unchecked;
+        second_search.check_nul = block.nul_unchecked && options.detect_binary;
         second_search.nul_tail = bytes.substr(end);
         worker->post(&SecondHalfSearch::run, &second_search);
         // Whatever way this coroutine ends, the worker's search has to be over before its chunk

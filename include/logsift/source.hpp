@@ -39,6 +39,10 @@ struct SourceOptions {
   std::shared_ptr<const Matcher> helper_select;
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.
   bool count_lines = true;
+  // Whether InputState::saw_nul must be kept up to date. Callers that never print a line (counts,
+  // file lists) can turn it off: a mapped file is then not searched for NULs at all. Streams that
+  // check their blocks themselves (read(2), decoders) still do.
+  bool detect_binary = true;
   // Map a regular file window by window instead of reading it (make_mapped_stream; read(2) where
   // that fails): no copy out of the page cache. Memory: one window.
   bool map_file = false;

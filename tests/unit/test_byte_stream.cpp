@@ -156,6 +156,15 @@ TEST(byte_stream, mapped_blocks_leave_the_nul_check_to_the_source) {
       EXPECT_EQ(state->saw_nul, file == &binary) << "worker " << with_worker;
     }
   }
+  // A caller that prints no lines can skip the search for NULs.
+  SourceOptions options;
+  options.map_file = true;
+  options.map_window = 64 * 1024;
+  options.detect_binary = false;
+  auto state = std::make_shared<InputState>();
+  ::lseek(binary.fd(), 0, SEEK_SET);
+  for (const Line& line : read_lines(binary.fd(), options, state)) (void)line;
+  EXPECT_FALSE(state->saw_nul);
 }
 
 TEST(byte_stream, lines_are_the_same_mapped_and_read) {

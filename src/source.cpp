@@ -38,7 +38,7 @@ std::size_t piece_end(std::string_view chunk, std::size_t start) {
   return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) : chunk.size();
 }
 
-// What the worker found in the second half of a block: the matching lines, up to a limit, and
+// What the worker found in the later part of a chunk: the matching lines, up to a limit, and
 // (when lines are numbered) how many newlines precede each of them and the whole half.
 struct FoundLines {
   std::vector<Span> spans;                   // ascending, relative to the chunk
@@ -81,8 +81,8 @@ class MatchingLines {
   std::size_t next_found_ = 0;
 };
 
-// The worker's search of the second half of a block, into a bounded list of line spans.
-struct SecondHalfSearch {
+// The worker's search of the later part of a chunk, into a bounded list of line spans.
+struct WorkerSearch {
   // At most this many spans (lines of a few bytes that all match would otherwise make the list
   // as big as the block); past them the consumer searches the rest itself.
   static constexpr std::size_t kMaxSpans = 4096;
@@ -96,7 +96,7 @@ struct SecondHalfSearch {
   bool found_nul = false;
 
   static void run(void* context) {
-    auto& job = *static_cast<SecondHalfSearch*>(context);
+    auto& job = *static_cast<WorkerSearch*>(context);
     const std::string_view chunk = job.chunk;
     FoundLines& found = job.found;
     found.spans.clear();
@@ -214,17 +214,17 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
 generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
                             std::shared_ptr<InputState> state) {
   const Matcher* select = options.select.get();
-  // With a twin matcher, the second part of each big chunk is searched on a worker thread (which
+  // With a twin matcher, the later part of each big chunk is searched on a worker thread (which
   // starts when first given a chunk).
   const bool share_search = select != nullptr && options.helper_select != nullptr;
   std::optional<Worker> worker;
   if (share_search) worker.emplace();
-  SecondHalfSearch second_search;
+  WorkerSearch worker_search;
   // The consumer's part of a shared chunk, in thousandths, adjusted block by block.
   constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
   std::size_t consumer_share = 500;
-  second_search.matcher = options.helper_select.get();
-  second_search.count_lines = options.count_lines;
+  worker_search.matcher = options.helper_select.get();
+  worker_search.count_lines = options.count_lines;
   std::uint64_t next_number = 1;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
   std::string carry;               // the start of a line that continues in the next block
@@ -302,13 +302,13 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       } else {
         const auto split = static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data());
         const std::string_view second = chunk.substr(split + 1);
-        second_search.chunk = second;
+        worker_search.chunk = second;
         // The worker checks its part, and the unfinished line after it, for NULs.
-        second_search.check_nul = block.nul_unchecked && options.detect_binary;
-        second_search.nul_tail = bytes.substr(end);
-        worker->post(&SecondHalfSearch::run, &second_search);
+        worker_search.check_nul = block.nul_unchecked && options.detect_binary;
+        worker_search.nul_tail = bytes.substr(end);
+        worker->post(&WorkerSearch::run, &worker_search);
         // Whatever way this coroutine ends, the worker's search has to be over before its chunk
-        // (the stream's buffer) and second_search go.
+        // (the stream's buffer) and worker_search go.
         struct Joined {
           Worker& worker;
           bool waited = false;
@@ -338,9 +338,9 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                          : std::min(kMaxShare, consumer_share + kShareStep);
         joined.waited = true;
         worker->wait();
-        if (second_search.found_nul) state->saw_nul = true;
+        if (worker_search.found_nul) state->saw_nul = true;
         for (const Line& line : chunk_lines(second, block_offset + pos + split + 1, &next_number, select,
-                                            MatchingLines(select, &second_search.found),
+                                            MatchingLines(select, &worker_search.found),
                                             options.invert, options.count_lines)) {
           if (cut_short(line.text)) co_return;
           co_yield line;

@@ -33,9 +33,9 @@ struct SourceOptions {
   // yielded, found by searching the whole buffer rather than line by line.
   std::shared_ptr<const Matcher> select;
   bool invert = false;
-  // A twin of `select` (Matcher::twin) for a worker thread that searches the second half of each
-  // block (and checks it for NULs) while this thread yields the first: for inputs of many blocks.
-  // Memory: one list of at most 4096 line spans.
+  // A twin of `select` (Matcher::twin) for a worker thread that searches the later part of each
+  // block of more than 16 KiB (and checks it for NULs, and counts its newlines) while this thread
+  // yields the earlier part; output keeps the input's order. Memory: one list of <= 4096 spans.
   std::shared_ptr<const Matcher> helper_select;
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.
   bool count_lines = true;

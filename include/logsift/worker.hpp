@@ -1,6 +1,6 @@
 // Worker: a second thread that runs one job at a time for the thread that owns it, so that a
-// block can be read and searched in two halves at once. Hand-overs spin briefly before sleeping:
-// on a VM a sleeping thread takes tens of microseconds to wake, as long as searching half a block.
+// block can be searched in two parts at once. Hand-overs spin briefly before sleeping: on a VM a
+// sleeping thread takes tens of microseconds to wake, as long as searching part of a block.
 // post() and wait() alternate and are called by the owner only; whatever a job touches must stay
 // valid until wait() returns. The destructor waits for a job in flight and joins the thread.
 #pragma once

@@ -311,7 +311,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
                             : config.decompress == Config::Decompress::always ? Decoding::forced
                                                                                : Decoding::automatic;
   // A file of several blocks is mapped rather than copied out of the page cache, and a worker
-  // thread searches the second half of each window: two cores scan twice as fast. Not for
+  // thread searches the later part of each window: two cores scan faster than one. Not for
   // -q/-l/-L, where one selected line decides the input and most of a window would be wasted.
   struct stat info {};
   const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);

@@ -345,7 +345,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
     // line is much cheaper than a buffer search, which must also run backwards to find where its
     // match began. Where few lines match, it is one extra line per match found.
     const std::size_t first_end = line_end(from);
-    if (RE2::PartialMatch(buffer.substr(from, first_end - from), *impl_->regex)) return Span{from, first_end};
+    if (impl_->line_matches(buffer.substr(from, first_end - from))) return Span{from, first_end};
     if (first_end >= buffer.size()) return std::nullopt;
     from = first_end + 1;
     // No match can span a '\n', so the line holding the leftmost match is the first matching one.

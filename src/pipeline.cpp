@@ -79,7 +79,7 @@ struct Pipeline::Impl {
   std::shared_ptr<const Matcher> pattern;
   std::vector<std::unique_ptr<Stage>> stages;
   std::shared_ptr<const Matcher> source_filter;  // pushed down into the source
-  std::shared_ptr<const Matcher> source_filter_twin;  // for the source's worker thread
+  std::shared_ptr<const Matcher> source_filter_twin;  // for the source's worker thread, made when first needed
   bool source_filter_is_pattern = false;         // it is PATTERN itself: the sink need not re-match
   std::size_t first_stage = 0;                   // stages before this one were pushed down
   bool with_filename = false;
@@ -170,7 +170,6 @@ Pipeline Pipeline::build(Config config) {
     p.source_filter = p.pattern;
     p.source_filter_is_pattern = true;
   }
-  if (p.source_filter) p.source_filter_twin = std::make_shared<const Matcher>(p.source_filter->twin());
 
   p.color = should_use_color(c.color);
   if (const char* spec = std::getenv("GREP_COLORS")) p.colors.apply_grep_colors(spec);
@@ -318,7 +317,11 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   const bool decided_by_first_match = config.quiet || config.listing.has_value();
   const bool many_blocks = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
   source_options.map_file = many_blocks && !decided_by_first_match;
-  if (source_options.map_file) source_options.helper_select = source_filter_twin;
+  if (source_options.map_file && source_filter) {
+    // Compiled on first need: most runs (standard input, small files, -l) never map a file.
+    if (!source_filter_twin) source_filter_twin = std::make_shared<const Matcher>(source_filter->twin());
+    source_options.helper_select = source_filter_twin;
+  }
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);

@@ -33,13 +33,11 @@ constexpr std::size_t kPiece = 128 * 1024;
 // Where the piece of `chunk` that begins at `start` ends: at the first '\n' at least kPiece on,
 // or at the chunk's end.
 std::size_t piece_end(std::string_view chunk, std::size_t start) {
-  if (chunk.size() - start <= kPiece) return chunk.size();
-  const void* nl = std::memchr(chunk.data() + start + kPiece, '\n', chunk.size() - start - kPiece);
-  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) : chunk.size();
+  return chunk.size() - start <= kPiece ? chunk.size() : line_end_at(chunk, start + kPiece);
 }
 
 // What the worker found in the later part of a chunk: the matching lines, up to a limit, and
-// (when lines are numbered) how many newlines precede each of them and the whole half.
+// (when lines are numbered) how many newlines precede each of them and the whole part.
 struct FoundLines {
   std::vector<Span> spans;                   // ascending, relative to the chunk
   std::vector<std::uint64_t> newlines_before;  // per span, when counted
@@ -288,58 +286,50 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       const void* middle_nl = share_search && chunk.size() >= kMinChunkToShare
                                   ? std::memchr(chunk.data() + split_at, '\n', chunk.size() - split_at)
                                   : nullptr;
-      if (middle_nl == nullptr) {
-        for (std::size_t start = 0, stop = 0; start <= chunk.size(); start = stop + 1) {
-          stop = piece_end(chunk, start);
-          note_nul(bytes.substr(pos + start, stop + 1 - start));
-          for (const Line& line : chunk_lines(chunk.substr(start, stop - start), block_offset + pos + start, &next_number,
-                                              select, MatchingLines(select), options.invert, options.count_lines)) {
-            if (cut_short(line.text)) co_return;
-            co_yield line;
+      const std::size_t split =
+          middle_nl ? static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data()) : chunk.size();
+      // Whatever way this coroutine ends, a search given to the worker has to be over before its
+      // chunk (the stream's buffer) and worker_search go.
+      struct Joined {
+        Worker* worker = nullptr;  // set while a search is in flight
+        ~Joined() {
+          if (worker == nullptr) return;
+          try {
+            worker->wait();
+          } catch (...) {  // the consumer is gone (or failing already): nobody to tell
           }
         }
-        note_nul(bytes.substr(end));  // the unfinished line after the chunk
-      } else {
-        const auto split = static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data());
-        const std::string_view second = chunk.substr(split + 1);
-        worker_search.chunk = second;
+      } joined;
+      if (middle_nl != nullptr) {
+        worker_search.chunk = chunk.substr(split + 1);
         // The worker checks its part, and the unfinished line after it, for NULs.
         worker_search.check_nul = block.nul_unchecked && options.detect_binary;
         worker_search.nul_tail = bytes.substr(end);
         worker->post(&WorkerSearch::run, &worker_search);
-        // Whatever way this coroutine ends, the worker's search has to be over before its chunk
-        // (the stream's buffer) and worker_search go.
-        struct Joined {
-          Worker& worker;
-          bool waited = false;
-          ~Joined() {
-            if (!waited) {
-              try {
-                worker.wait();
-              } catch (...) {  // the consumer is gone (or failing already): nobody to tell
-              }
-            }
-          }
-        } joined{*worker};
-        const std::string_view first = chunk.substr(0, split);
-        for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {
-          stop = piece_end(first, start);
-          note_nul(chunk.substr(start, stop + 1 - start));  // with the '\n' after it
-          for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset + pos + start, &next_number,
-                                              select, MatchingLines(select), options.invert, options.count_lines)) {
-            if (cut_short(line.text)) co_return;
-            co_yield line;
-          }
+        joined.worker = &*worker;
+      }
+      const std::string_view first = chunk.substr(0, split);
+      for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {
+        stop = piece_end(first, start);
+        note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
+        for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset + pos + start, &next_number,
+                                            select, MatchingLines(select), options.invert, options.count_lines)) {
+          if (cut_short(line.text)) co_return;
+          co_yield line;
         }
+      }
+      if (middle_nl == nullptr) {
+        note_nul(bytes.substr(end));  // the unfinished line after the chunk
+      } else {
         // The consumer also maps, yields and prints: where it has waited for the worker, it takes a
         // bigger part of the next block, where the worker was done first, a smaller one.
         const bool worker_was_done = worker->finished();
         consumer_share = worker_was_done ? std::max(kMinShare, consumer_share - kShareStep)
                                          : std::min(kMaxShare, consumer_share + kShareStep);
-        joined.waited = true;
+        joined.worker = nullptr;
         worker->wait();
         if (worker_search.found_nul) state->saw_nul = true;
-        for (const Line& line : chunk_lines(second, block_offset + pos + split + 1, &next_number, select,
+        for (const Line& line : chunk_lines(worker_search.chunk, block_offset + pos + split + 1, &next_number, select,
                                             MatchingLines(select, &worker_search.found),
                                             options.invert, options.count_lines)) {
           if (cut_short(line.text)) co_return;

@@ -81,6 +81,8 @@ struct Pipeline::Impl {
   std::shared_ptr<const Matcher> source_filter;  // pushed down into the source
   std::shared_ptr<const Matcher> source_filter_twin;  // for the source's worker thread, made when first needed
   bool source_filter_is_pattern = false;         // it is PATTERN itself: the sink need not re-match
+  bool source_also_checks_pattern = false;       // a --keep pushed down, PATTERN checked along with it
+  std::shared_ptr<const Matcher> pattern_twin;    // for the worker thread then, made when first needed
   std::size_t first_stage = 0;                   // stages before this one were pushed down
   bool with_filename = false;
   bool color = false;
@@ -161,12 +163,18 @@ Pipeline Pipeline::build(Config config) {
 
   // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
   // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
+  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line();
   if (!p.stages.empty()) {
     if (auto filter = p.stages.front()->pushdown_filter()) {
       p.source_filter = std::move(filter);
       p.first_stage = 1;
+      // Behind nothing but --keep stages, a line PATTERN rejects is never printed nor counted, so the
+      // source drops it too, searching for whichever of the two predicates is rarer.
+      const bool only_keeps_follow = std::all_of(p.stages.begin() + 1, p.stages.end(),
+                                                 [](const auto& stage) { return stage->pushdown_filter() != nullptr; });
+      p.source_also_checks_pattern = pattern_can_select && !c.invert && only_keeps_follow;
     }
-  } else if (!c.context_requested && !p.pattern->matches_every_line()) {
+  } else if (pattern_can_select) {
     p.source_filter = p.pattern;
     p.source_filter_is_pattern = true;
   }
@@ -301,6 +309,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   SourceOptions source_options;
   source_options.select = source_filter;
   source_options.invert = source_filter_is_pattern && config.invert;
+  if (source_also_checks_pattern) source_options.also_select = pattern;
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
   source_options.detect_binary = printer.wants_lines() && !config.text && !config.json;
@@ -321,6 +330,10 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     // Compiled on first need: most runs (standard input, small files, -l) never map a file.
     if (!source_filter_twin) source_filter_twin = std::make_shared<const Matcher>(source_filter->twin());
     source_options.helper_select = source_filter_twin;
+    if (source_also_checks_pattern) {
+      if (!pattern_twin) pattern_twin = std::make_shared<const Matcher>(pattern->twin());
+      source_options.helper_also_select = pattern_twin;
+    }
   }
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
@@ -335,7 +348,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.after = config.after;
   sink_options.separate_groups = config.context_requested;
   sink_options.stop_at_first_match = config.quiet || config.listing.has_value();
-  sink_options.lines_preselected = source_filter_is_pattern;
+  sink_options.lines_preselected = source_filter_is_pattern || source_also_checks_pattern;
   sink_options.text = config.text || config.json;  // JSON carries any bytes (as base64)
   Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
 
@@ -485,12 +498,18 @@ std::string Pipeline::explain() const {
     text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"
                                                              : p.stages.front()->describe());
     if (p.source_filter_is_pattern && p.config.invert) text += ", inverted";
+    if (p.source_also_checks_pattern) {
+      text += ", and PATTERN (" + p.pattern->describe() +
+              "); whichever of the two matches fewer lines of the first 128 KiB is searched for, the other is "
+              "checked on the lines found";
+    }
   }
   text += '\n';
   for (std::size_t i = p.first_stage; i < p.stages.size(); ++i) {
     text += fmt::format("stage {}: {}\n", i + 1 - p.first_stage, p.stages[i]->describe());
   }
-  text += fmt::format("sink: PATTERN {}{}\n", p.source_filter_is_pattern ? "already applied by the source; " : "",
+  text += fmt::format("sink: PATTERN {}{}\n",
+                      p.source_filter_is_pattern || p.source_also_checks_pattern ? "already applied by the source; " : "",
                       p.pattern->describe());
   return text;
 }

@@ -36,6 +36,30 @@ std::size_t piece_end(std::string_view chunk, std::size_t start) {
   return chunk.size() - start <= kPiece ? chunk.size() : line_end_at(chunk, start + kPiece);
 }
 
+// The first line at or after `from` that matches `lead` and, when set, `also` as well: the lead is
+// searched for over the buffer, `also` checked on each line the lead finds.
+std::optional<Span> next_line_matching_both(const Matcher& lead, const Matcher* also, std::string_view chunk,
+                                            std::size_t from) {
+  for (;;) {
+    const std::optional<Span> hit = lead.next_matching_line(chunk, from);
+    if (!hit || also == nullptr || also->matches(chunk.substr(hit->begin, hit->size()))) return hit;
+    if (hit->end >= chunk.size()) return std::nullopt;
+    from = hit->end + 1;
+  }
+}
+
+// How many lines of `sample` (whole lines) match `matcher`.
+std::size_t matching_lines_in(const Matcher& matcher, std::string_view sample) {
+  std::size_t count = 0;
+  for (std::size_t from = 0; from <= sample.size();) {
+    const std::optional<Span> hit = matcher.next_matching_line(sample, from);
+    if (!hit) break;
+    ++count;
+    from = hit->end + 1;
+  }
+  return count;
+}
+
 // What the worker found in the later part of a chunk: the matching lines, up to a limit, and
 // (when lines are numbered) how many newlines precede each of them and the whole part.
 struct FoundLines {
@@ -50,15 +74,17 @@ struct FoundLines {
 // what the worker found ahead (then searched for only past `found_up_to`).
 class MatchingLines {
  public:
-  explicit MatchingLines(const Matcher* matcher) : matcher_(matcher) {}
-  MatchingLines(const Matcher* matcher, const FoundLines* found) : matcher_(matcher), found_(found) {}
+  // Lines that match `matcher` and, when set, `also`.
+  MatchingLines(const Matcher* matcher, const Matcher* also) : matcher_(matcher), also_(also) {}
+  MatchingLines(const Matcher* matcher, const Matcher* also, const FoundLines* found)
+      : matcher_(matcher), also_(also), found_(found) {}
 
   // The first matching line of `chunk` that starts at or after `from` (a line start).
   std::optional<Span> next(std::string_view chunk, std::size_t from) {
-    if (found_ == nullptr || from >= found_->found_up_to) return matcher_->next_matching_line(chunk, from);
+    if (found_ == nullptr || from >= found_->found_up_to) return next_line_matching_both(*matcher_, also_, chunk, from);
     while (next_found_ < found_->spans.size() && found_->spans[next_found_].begin < from) ++next_found_;
     if (next_found_ < found_->spans.size()) return found_->spans[next_found_];
-    return found_->found_up_to <= chunk.size() ? matcher_->next_matching_line(chunk, found_->found_up_to)
+    return found_->found_up_to <= chunk.size() ? next_line_matching_both(*matcher_, also_, chunk, found_->found_up_to)
                                                : std::nullopt;
   }
 
@@ -75,6 +101,7 @@ class MatchingLines {
 
  private:
   const Matcher* matcher_;
+  const Matcher* also_;
   const FoundLines* found_ = nullptr;
   std::size_t next_found_ = 0;
 };
@@ -86,6 +113,7 @@ struct WorkerSearch {
   static constexpr std::size_t kMaxSpans = 4096;
 
   const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
+  const Matcher* also = nullptr;     // likewise, for SourceOptions::also_select
   std::string_view chunk;
   bool check_nul = false;       // the chunk, and nul_tail after it, are to be checked for NULs
   std::string_view nul_tail;
@@ -114,7 +142,7 @@ struct WorkerSearch {
           found.found_up_to = pos;
           break;
         }
-        const std::optional<Span> hit = job.matcher->next_matching_line(searched, pos);
+        const std::optional<Span> hit = next_line_matching_both(*job.matcher, job.also, searched, pos);
         if (!hit) {
           pos = end + 1;
           break;
@@ -211,10 +239,15 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
 
 generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
                             std::shared_ptr<InputState> state) {
+  // Lines must match `select` and, when set, `also`; whichever of the two matched fewer lines of the
+  // first chunk leads (is searched for), the other is checked on the lines it finds.
   const Matcher* select = options.select.get();
+  const Matcher* also = select != nullptr && !options.invert ? options.also_select.get() : nullptr;
+  bool lead_chosen = also == nullptr;
   // With a twin matcher, the later part of each big chunk is searched on a worker thread (which
   // starts when first given a chunk).
-  const bool share_search = select != nullptr && options.helper_select != nullptr;
+  const bool share_search =
+      select != nullptr && options.helper_select != nullptr && (also == nullptr || options.helper_also_select != nullptr);
   std::optional<Worker> worker;
   if (share_search) worker.emplace();
   WorkerSearch worker_search;
@@ -222,6 +255,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
   std::size_t consumer_share = 500;
   worker_search.matcher = options.helper_select.get();
+  worker_search.also = also != nullptr ? options.helper_also_select.get() : nullptr;
   worker_search.count_lines = options.count_lines;
   std::uint64_t next_number = 1;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
@@ -270,7 +304,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       carry.append(bytes.substr(0, pos));
       ++pos;
       carrying = false;
-      for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select),
+      for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also),
                                           options.invert, options.count_lines)) {
         if (cut_short(line.text)) co_return;
         co_yield line;
@@ -281,6 +315,14 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     if (last_nl != nullptr) {
       const auto end = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data());
       const std::string_view chunk = bytes.substr(pos, end - pos);
+      if (!lead_chosen) {
+        lead_chosen = true;
+        const std::string_view sample = chunk.substr(0, piece_end(chunk, 0));
+        if (matching_lines_in(*also, sample) < matching_lines_in(*select, sample)) {
+          std::swap(select, also);
+          std::swap(worker_search.matcher, worker_search.also);
+        }
+      }
       // With a worker, the part after the line at the split point is searched on its thread.
       const std::size_t split_at = chunk.size() / 1000 * consumer_share;
       const void* middle_nl = share_search && chunk.size() >= kMinChunkToShare
@@ -313,7 +355,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
         stop = piece_end(first, start);
         note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
         for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset + pos + start, &next_number,
-                                            select, MatchingLines(select), options.invert, options.count_lines)) {
+                                            select, MatchingLines(select, also), options.invert, options.count_lines)) {
           if (cut_short(line.text)) co_return;
           co_yield line;
         }
@@ -330,7 +372,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
         worker->wait();
         if (worker_search.found_nul) state->saw_nul = true;
         for (const Line& line : chunk_lines(worker_search.chunk, block_offset + pos + split + 1, &next_number, select,
-                                            MatchingLines(select, &worker_search.found),
+                                            MatchingLines(select, also, &worker_search.found),
                                             options.invert, options.count_lines)) {
           if (cut_short(line.text)) co_return;
           co_yield line;
@@ -349,7 +391,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     block_offset += bytes.size();
   }
   if (carrying) {  // a last line without '\n'
-    for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select), options.invert,
+    for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also), options.invert,
                                  options.count_lines)) {
       line.terminated = false;
       if (cut_short(line.text)) co_return;

@@ -33,10 +33,15 @@ struct SourceOptions {
   // yielded, found by searching the whole buffer rather than line by line.
   std::shared_ptr<const Matcher> select;
   bool invert = false;
+  // A second predicate yielded lines must also match (with `select`, never with `invert`): a
+  // --keep and PATTERN both pushed down. Of the two, the one that matches fewer lines of the first
+  // 128 KiB is searched for over the buffer and the other checked on each line found.
+  std::shared_ptr<const Matcher> also_select;
   // A twin of `select` (Matcher::twin) for a worker thread that searches the later part of each
   // block of more than 16 KiB (and checks it for NULs, and counts its newlines) while this thread
   // yields the earlier part; output keeps the input's order. Memory: one list of <= 4096 spans.
   std::shared_ptr<const Matcher> helper_select;
+  std::shared_ptr<const Matcher> helper_also_select;  // a twin of also_select, needed with it
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.
   bool count_lines = true;
   // Whether InputState::saw_nul must be kept up to date. Callers that never print a line (counts,

@@ -153,7 +153,9 @@ std::vector<std::pair<std::string, std::uint64_t>> pushdown_lines(const std::str
                                                                   std::shared_ptr<const Matcher> matcher,
                                                                   bool invert, std::size_t buffer,
                                                                   std::size_t chunk,
-                                                                  std::shared_ptr<const Matcher> helper = nullptr) {
+                                                                  std::shared_ptr<const Matcher> helper = nullptr,
+                                                                  std::shared_ptr<const Matcher> also = nullptr,
+                                                                  std::shared_ptr<const Matcher> helper_also = nullptr) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
   std::thread writer([&] {
@@ -168,6 +170,8 @@ std::vector<std::pair<std::string, std::uint64_t>> pushdown_lines(const std::str
   options.select = std::move(matcher);
   options.invert = invert;
   options.helper_select = std::move(helper);
+  options.also_select = std::move(also);
+  options.helper_also_select = std::move(helper_also);
   std::vector<std::pair<std::string, std::uint64_t>> lines;
   for (const Line& line : read_lines(fds[0], options, std::make_shared<InputState>())) {
     lines.emplace_back(std::string(line.text), line.number);
@@ -231,6 +235,62 @@ TEST(fast_paths, helper_thread_halves_agree_with_plain_re2) {
       }
     }
   }
+}
+
+// Two predicates pushed down together (a --keep and PATTERN): the lines yielded are those both
+// match, whichever of them leads the search, with and without the helper thread.
+TEST(fast_paths, two_predicates_agree_with_both_checked_per_line) {
+  std::mt19937 rng(17);
+  const std::vector<Case> all = cases();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Case& a = all[i];
+    const Case& b = all[(i * 7 + 3) % all.size()];
+    auto fast_a = std::make_shared<const Matcher>(a.patterns, a.options);
+    auto fast_b = std::make_shared<const Matcher>(b.patterns, b.options);
+    MatcherOptions plain_a = a.options, plain_b = b.options;
+    plain_a.literal_scan = plain_b.literal_scan = false;
+    const Matcher plain_first(a.patterns, plain_a), plain_second(b.patterns, plain_b);
+    for (int round = 0; round < 4; ++round) {
+      const bool big = round >= 2;  // blocks big enough for the helper thread
+      const std::string input = random_text(rng, big ? 200000 : 3000);
+      std::vector<std::pair<std::string, std::uint64_t>> expected;
+      std::uint64_t number = 0;
+      for (const std::string& line : split_lines(input)) {
+        ++number;
+        if (plain_first.matches(line) && plain_second.matches(line)) expected.emplace_back(line, number);
+      }
+      // Either order: the source picks its lead by what the input holds, the result must not change.
+      for (bool swapped : {false, true}) {
+        auto first = swapped ? fast_b : fast_a;
+        auto second = swapped ? fast_a : fast_b;
+        std::shared_ptr<const Matcher> helper, helper_also;
+        if (big) {
+          helper = std::make_shared<const Matcher>(first->twin());
+          helper_also = std::make_shared<const Matcher>(second->twin());
+        }
+        const std::size_t buffer = big ? 16384 + rng() % 100000 : 64 + rng() % 512;
+        ASSERT_EQ(pushdown_lines(input, first, false, buffer, 1 + rng() % 70000, helper, second, helper_also),
+                  expected)
+            << first->describe() << " and " << second->describe();
+      }
+    }
+  }
+}
+
+// An input where one predicate matches every line and the other few (so the lead is swapped in
+// one order and kept in the other): the same lines either way, numbered right.
+TEST(fast_paths, two_predicates_on_a_skewed_input_give_the_same_lines_in_either_order) {
+  std::string input;
+  for (int i = 0; i < 50000; ++i) input += i % 97 == 0 ? "ERROR timeout here\n" : "ERROR other text\n";
+  auto common = std::make_shared<const Matcher>(std::vector<std::string>{"ERROR"}, with(Syntax::extended));
+  auto rare = std::make_shared<const Matcher>(std::vector<std::string>{"timeout"}, with(Syntax::extended));
+  const std::vector<std::pair<std::string, std::uint64_t>> a = pushdown_lines(input, common, false, 65536, 65536,
+                                                                              nullptr, rare);
+  const std::vector<std::pair<std::string, std::uint64_t>> b = pushdown_lines(input, rare, false, 65536, 65536,
+                                                                              nullptr, common);
+  ASSERT_EQ(a.size(), (50000 + 96) / 97);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a[1].second, 98u);
 }
 
 // More matching lines in half a block than the helper keeps: the consumer searches the rest.

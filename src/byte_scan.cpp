@@ -383,10 +383,22 @@ __attribute__((target("avx2"), always_inline)) inline __m256i pair_block(
 // up to byte p + 31 + max(i1, i2) <= p + 30 + m, which is in bounds exactly when
 // p + 32 <= end_start, so every full block is safe to load and every candidate in it is safe to
 // verify.
-template <bool Fold>
+// NUL bytes among the 64 at p, one bit each.
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t nul_bits(const char* p) noexcept {
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i a = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), zero);
+  const __m256i b = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), zero);
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) |
+         static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
+}
+
+// With TrackNul, also looks for NUL bytes before the match it returns (see LiteralSearcher::find):
+// the bytes a round loads anyway are compared with zero too, which costs next to nothing in a
+// loop that waits on memory, where a separate pass would read everything twice.
+template <bool Fold, bool TrackNul = false>
 __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std::size_t from,
-                                                           std::size_t end_start,
-                                                           const Pair& pr) noexcept {
+                                                           std::size_t end_start, const Pair& pr,
+                                                           std::size_t* first_nul = nullptr) noexcept {
   const __m256i b1 = _mm256_set1_epi8(static_cast<char>(pr.byte1));
   const __m256i f1 = _mm256_set1_epi8(static_cast<char>(pr.fold1));
   const __m256i b2 = _mm256_set1_epi8(static_cast<char>(pr.byte2));
@@ -399,18 +411,44 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std:
   while (p + 64 <= end_start) {
     const __m256i a = pair_block<Fold>(hay + p, i1, i2, b1, f1, b2, f2);
     const __m256i b = pair_block<Fold>(hay + p + 32, i1, i2, b1, f1, b2, f2);
-    const __m256i any = _mm256_or_si256(a, b);
+    __m256i any = _mm256_or_si256(a, b);
+    if constexpr (TrackNul) {
+      const __m256i zero = _mm256_setzero_si256();
+      const __m256i za = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hay + p)), zero);
+      const __m256i zb = _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hay + p + 32)), zero);
+      any = _mm256_or_si256(any, _mm256_or_si256(za, zb));
+    }
     if (!_mm256_testz_si256(any, any)) {
       std::uint64_t mask =
           static_cast<std::uint32_t>(_mm256_movemask_epi8(a)) |
           static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
-      while (mask != 0) {
-        const std::size_t s = p + static_cast<std::size_t>(__builtin_ctzll(mask));
+      std::uint64_t zeros = 0;
+      if constexpr (TrackNul) zeros = nul_bits(hay + p);
+      // Matches that start before the first NUL of the round are returned without it; past it
+      // the NUL is reported and the rest of the search needs no more looking for NULs.
+      const std::uint64_t before_nul = zeros == 0 ? mask : mask & ((std::uint64_t{1} << __builtin_ctzll(zeros)) - 1);
+      for (std::uint64_t m = before_nul; m != 0; m &= m - 1) {
+        const std::size_t s = p + static_cast<std::size_t>(__builtin_ctzll(m));
         if (verify<Fold>(hay + s, pr)) return s;
-        mask &= mask - 1;
+      }
+      if constexpr (TrackNul) {
+        if (zeros != 0) {
+          const std::size_t nul = p + static_cast<std::size_t>(__builtin_ctzll(zeros));
+          *first_nul = nul;
+          return find_pair_avx2<Fold, false>(hay, nul, end_start, pr);
+        }
       }
     }
     p += 64;
+  }
+  if constexpr (TrackNul) {
+    // The last few blocks: searched as usual, then looked at for NULs up to the match (or the end
+    // of the haystack, whose last m - 1 bytes start no candidate).
+    const std::size_t found = find_pair_avx2<Fold, false>(hay, p, end_start, pr);
+    const std::size_t stop = found == std::string_view::npos ? end_start + pr.m - 1 : found;
+    const void* nul = p < stop ? std::memchr(hay + p, '\0', stop - p) : nullptr;
+    if (nul != nullptr) *first_nul = static_cast<std::size_t>(static_cast<const char*>(nul) - hay);
+    return found;
   }
   std::uint32_t skip = 0;  // low lanes of the final block that lie before p (already scanned)
   if (p + 32 > end_start) {
@@ -700,8 +738,36 @@ LiteralSearcher::LiteralSearcher(std::string needle, bool ascii_case_insensitive
   std::tie(rare2_byte_, rare2_fold_) = describe_rare_byte(folded_, rare2_, fold_);
 }
 
-std::size_t LiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {
-  return find_impl(haystack, from, avx2_);
+namespace {
+// The first NUL in haystack[from, found) (to the end when found is npos) into *first_nul.
+void note_first_nul(std::string_view haystack, std::size_t from, std::size_t found, std::size_t* first_nul) noexcept {
+  const std::size_t stop = std::min(found, haystack.size());
+  const void* nul = from < stop ? std::memchr(haystack.data() + from, '\0', stop - from) : nullptr;
+  if (nul != nullptr) *first_nul = static_cast<std::size_t>(static_cast<const char*>(nul) - haystack.data());
+}
+}  // namespace
+
+std::size_t LiteralSearcher::find(std::string_view haystack, std::size_t from,
+                                  std::size_t* first_nul) const noexcept {
+  return first_nul == nullptr ? find_impl(haystack, from, avx2_) : find_watching_nul(haystack, from, avx2_, first_nul);
+}
+
+std::size_t LiteralSearcher::find_watching_nul(std::string_view haystack, std::size_t from, bool avx2,
+                                               std::size_t* first_nul) const noexcept {
+  const std::size_t n = haystack.size();
+  const std::size_t m = folded_.size();
+  const char* hay = haystack.data();
+#if LOGSIFT_HAVE_X86_SIMD
+  if (avx2 && m >= 2 && m <= n && from <= n - m) {
+    const Pair pr{folded_.data(), m, rare1_, rare2_, rare1_byte_, rare1_fold_, rare2_byte_,
+                  rare2_fold_};
+    return fold_ ? find_pair_avx2<true, true>(hay, from, n - m + 1, pr, first_nul)
+                 : find_pair_avx2<false, true>(hay, from, n - m + 1, pr, first_nul);
+  }
+#endif
+  const std::size_t found = find_impl(haystack, from, avx2);
+  note_first_nul(haystack, from, found, first_nul);
+  return found;
 }
 
 std::size_t LiteralSearcher::find_impl(std::string_view haystack, std::size_t from,
@@ -830,8 +896,13 @@ MultiLiteralSearcher::MultiLiteralSearcher(std::vector<std::string> needles,
            std::all_of(second_.begin() + 0x80, second_.end(), [](auto x) { return x == 0; });
 }
 
-std::size_t MultiLiteralSearcher::find(std::string_view haystack, std::size_t from) const noexcept {
-  return find_impl(haystack, from, avx2_);
+std::size_t MultiLiteralSearcher::find(std::string_view haystack, std::size_t from,
+                                       std::size_t* first_nul) const noexcept {
+  if (first_nul == nullptr) return find_impl(haystack, from, avx2_);
+  if (single_) return single_->find_watching_nul(haystack, from, avx2_, first_nul);
+  const std::size_t found = find_impl(haystack, from, avx2_);
+  note_first_nul(haystack, from, found, first_nul);
+  return found;
 }
 
 std::size_t MultiLiteralSearcher::find_impl(std::string_view haystack, std::size_t from,

@@ -317,7 +317,9 @@ int Matcher::group_count() const {
   return impl_->regex ? impl_->regex->NumberOfCapturingGroups() - impl_->word_group : 0;
 }
 
-std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::size_t from) const {
+std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::size_t from,
+                                                std::size_t* first_nul) const {
+  if (first_nul != nullptr && *first_nul != std::string_view::npos) first_nul = nullptr;  // already known
   if (!impl_->regex || from > buffer.size()) return std::nullopt;
   auto line_end = [&](std::size_t pos) {
     const void* nl = std::memchr(buffer.data() + pos, '\n', buffer.size() - pos);
@@ -325,13 +327,20 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
   };
 
   if (impl_->literal) {
+    // The scan looks for NULs on its way; the rest of each line it lands in is looked at apart.
+    auto watched = [&](std::size_t* nul) { return nul != nullptr && *nul == std::string_view::npos ? nul : nullptr; };
     std::size_t pos = from;
     while (pos <= buffer.size()) {
-      const std::size_t hit = impl_->literal->find(buffer, pos);
+      const std::size_t hit = impl_->literal->find(buffer, pos, watched(first_nul));
       if (hit == std::string_view::npos) return std::nullopt;
       const void* nl = hit > from ? ::memrchr(buffer.data() + from, '\n', hit - from) : nullptr;
       const std::size_t begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
       const std::size_t end = line_end(hit);
+      if (std::size_t* nul = watched(first_nul)) {
+        if (const void* at = std::memchr(buffer.data() + hit, '\0', end - hit)) {
+          *nul = static_cast<std::size_t>(static_cast<const char*>(at) - buffer.data());
+        }
+      }
       if (impl_->literal_is_exact || RE2::PartialMatch(buffer.substr(begin, end - begin), *impl_->regex)) {
         return Span{begin, end};
       }
@@ -339,6 +348,23 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
     }
     return std::nullopt;
   }
+
+  // The other strategies read the lines first and look for NULs in what they covered afterwards.
+  const std::optional<Span> found = next_matching_line_unwatched(buffer, from);
+  if (first_nul != nullptr) {
+    const std::size_t stop = found ? found->end : buffer.size();
+    if (const void* at = from < stop ? std::memchr(buffer.data() + from, '\0', stop - from) : nullptr) {
+      *first_nul = static_cast<std::size_t>(static_cast<const char*>(at) - buffer.data());
+    }
+  }
+  return found;
+}
+
+std::optional<Span> Matcher::next_matching_line_unwatched(std::string_view buffer, std::size_t from) const {
+  auto line_end = [&](std::size_t pos) {
+    const void* nl = std::memchr(buffer.data() + pos, '\n', buffer.size() - pos);
+    return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) : buffer.size();
+  };
 
   if (impl_->buffer_regex) {
     // The line at `from` alone first: where most lines match, an earliest-match search of one

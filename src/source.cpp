@@ -38,10 +38,11 @@ std::size_t piece_end(std::string_view chunk, std::size_t start) {
 
 // The first line at or after `from` that matches `lead` and, when set, `also` as well: the lead is
 // searched for over the buffer, `also` checked on each line the lead finds.
+// `first_nul` as in Matcher::next_matching_line.
 std::optional<Span> next_line_matching_both(const Matcher& lead, const Matcher* also, std::string_view chunk,
-                                            std::size_t from) {
+                                            std::size_t from, std::size_t* first_nul) {
   for (;;) {
-    const std::optional<Span> hit = lead.next_matching_line(chunk, from);
+    const std::optional<Span> hit = lead.next_matching_line(chunk, from, first_nul);
     if (!hit || also == nullptr || also->matches(chunk.substr(hit->begin, hit->size()))) return hit;
     if (hit->end >= chunk.size()) return std::nullopt;
     from = hit->end + 1;
@@ -67,26 +68,33 @@ struct FoundLines {
   std::vector<std::uint64_t> newlines_before;  // per span, when counted
   std::uint64_t total_newlines = 0;          // in the whole chunk, when counted and complete
   std::size_t found_up_to = 0;               // every match before this offset is in spans
+  std::size_t first_nul = std::string_view::npos;  // when looked for: the first NUL before found_up_to
   bool counted = false;
 };
 
 // Where the matching lines of a chunk are: searched for as the lines are wanted, or taken from
-// what the worker found ahead (then searched for only past `found_up_to`).
+// what the worker found ahead (then searched for only past `found_up_to`). When watching for
+// NULs, the search looks for them on its way (Matcher::next_matching_line), so that every byte up
+// to the end of the line found last has been looked at.
 class MatchingLines {
  public:
   // Lines that match `matcher` and, when set, `also`.
-  MatchingLines(const Matcher* matcher, const Matcher* also) : matcher_(matcher), also_(also) {}
-  MatchingLines(const Matcher* matcher, const Matcher* also, const FoundLines* found)
-      : matcher_(matcher), also_(also), found_(found) {}
+  MatchingLines(const Matcher* matcher, const Matcher* also, bool watch_nul = false)
+      : matcher_(matcher), also_(also), watch_nul_(watch_nul) {}
+  MatchingLines(const Matcher* matcher, const Matcher* also, bool watch_nul, const FoundLines* found)
+      : matcher_(matcher), also_(also), found_(found), watch_nul_(watch_nul), first_nul_(found->first_nul) {}
 
   // The first matching line of `chunk` that starts at or after `from` (a line start).
   std::optional<Span> next(std::string_view chunk, std::size_t from) {
-    if (found_ == nullptr || from >= found_->found_up_to) return next_line_matching_both(*matcher_, also_, chunk, from);
+    if (found_ == nullptr || from >= found_->found_up_to) return search(chunk, from);
     while (next_found_ < found_->spans.size() && found_->spans[next_found_].begin < from) ++next_found_;
     if (next_found_ < found_->spans.size()) return found_->spans[next_found_];
-    return found_->found_up_to <= chunk.size() ? next_line_matching_both(*matcher_, also_, chunk, found_->found_up_to)
-                                               : std::nullopt;
+    return found_->found_up_to <= chunk.size() ? search(chunk, found_->found_up_to) : std::nullopt;
   }
+
+  // Whether a NUL was seen at or before `offset`; exact for offsets up to the end of the line
+  // next() returned last (the end of the chunk after it returned nullopt).
+  bool nul_by(std::size_t offset) const { return watch_nul_ && first_nul_ <= offset; }
 
   // The number of newlines in chunk[0, to) if the worker counted them: `to` is the line start of
   // the span next() returned last, or the chunk's end after the last span.
@@ -100,10 +108,16 @@ class MatchingLines {
   }
 
  private:
+  std::optional<Span> search(std::string_view chunk, std::size_t from) {
+    return next_line_matching_both(*matcher_, also_, chunk, from, watch_nul_ ? &first_nul_ : nullptr);
+  }
+
   const Matcher* matcher_;
   const Matcher* also_;
   const FoundLines* found_ = nullptr;
   std::size_t next_found_ = 0;
+  bool watch_nul_;
+  std::size_t first_nul_ = std::string_view::npos;
 };
 
 // The worker's search of the later part of a chunk, into a bounded list of line spans.
@@ -115,11 +129,11 @@ struct WorkerSearch {
   const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
   const Matcher* also = nullptr;     // likewise, for SourceOptions::also_select
   std::string_view chunk;
-  bool check_nul = false;       // the chunk, and nul_tail after it, are to be checked for NULs
+  bool check_nul = false;       // the chunk, and nul_tail after it, are to be looked at for NULs
   std::string_view nul_tail;
   bool count_lines = false;
   FoundLines found;
-  bool found_nul = false;
+  bool nul_in_tail = false;
 
   static void run(void* context) {
     auto& job = *static_cast<WorkerSearch*>(context);
@@ -129,20 +143,20 @@ struct WorkerSearch {
     found.newlines_before.clear();
     found.counted = job.count_lines;
     found.found_up_to = chunk.size() + 1;
-    job.found_nul = false;
+    found.first_nul = std::string_view::npos;
+    std::size_t* const first_nul = job.check_nul ? &found.first_nul : nullptr;
     std::uint64_t newlines = 0;
     std::size_t counted_to = 0;
     std::size_t pos = 0;
     for (std::size_t start = 0, end = 0; start <= chunk.size() && pos <= chunk.size(); start = end + 1) {
       end = piece_end(chunk, start);
-      if (!job.found_nul && job.check_nul) job.found_nul = holds_nul(chunk.substr(start, end + 1 - start));
       const std::string_view searched = chunk.substr(0, end);  // ends at a line end
       while (pos <= end) {
         if (found.spans.size() == kMaxSpans) {
           found.found_up_to = pos;
           break;
         }
-        const std::optional<Span> hit = next_line_matching_both(*job.matcher, job.also, searched, pos);
+        const std::optional<Span> hit = next_line_matching_both(*job.matcher, job.also, searched, pos, first_nul);
         if (!hit) {
           pos = end + 1;
           break;
@@ -157,10 +171,9 @@ struct WorkerSearch {
       }
       if (found.found_up_to <= chunk.size()) break;
     }
-    // Whatever the search left, and the unfinished line after the chunk, are checked too.
-    if (job.check_nul && !job.found_nul) {
-      job.found_nul = holds_nul(job.nul_tail) || (found.found_up_to < chunk.size() && holds_nul(chunk.substr(found.found_up_to)));
-    }
+    // Past found_up_to the consumer searches, and looks for NULs, itself; the unfinished line
+    // after the chunk is looked at here.
+    job.nul_in_tail = job.check_nul && holds_nul(job.nul_tail);
     if (job.count_lines && found.found_up_to > chunk.size()) {
       found.total_newlines = newlines + count_newlines(chunk.data() + counted_to, chunk.data() + chunk.size());
     }
@@ -175,12 +188,20 @@ constexpr std::size_t kMinChunkToShare = 16 * 1024;
 // every position after a '\n' starts a line, the chunk's end included). `next_number` is the
 // number of the chunk's first line on entry and one past its last line on exit. Without a
 // `select` matcher every line is yielded.
+// With `saw_nul`, a NUL the search came across (MatchingLines watching) sets it before the line
+// holding it is yielded.
 generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, std::uint64_t* next_number,
-                            const Matcher* select, MatchingLines matching, bool invert, bool count_lines) {
+                            const Matcher* select, MatchingLines matching, bool invert, bool count_lines,
+                            bool* saw_nul = nullptr) {
   std::size_t pos = 0;
   const std::uint64_t first_number = *next_number;
   auto make_line = [&](std::size_t begin, std::size_t end) {
+    if (saw_nul != nullptr && matching.nul_by(end)) *saw_nul = true;
     return Line{chunk.substr(begin, end - begin), *next_number, base_offset + begin};
+  };
+  // A NUL in lines the search passed over counts for the lines of the chunks after this one.
+  auto note_nul_to_end = [&] {
+    if (saw_nul != nullptr && matching.nul_by(chunk.size())) *saw_nul = true;
   };
   // Moves `pos` to `to` (a line start), keeping the line number in step.
   auto skip_to = [&](std::size_t to) {
@@ -209,6 +230,7 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
       if (!hit) {
         skip_to(chunk.size());
         ++*next_number;  // past the chunk's last line
+        note_nul_to_end();
         co_return;
       }
       skip_to(hit->begin);
@@ -228,9 +250,15 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
       ++*next_number;
       pos = end + 1;
     }
-    if (!hit) co_return;
+    if (!hit) {
+      note_nul_to_end();
+      co_return;
+    }
     ++*next_number;
-    if (hit->end >= chunk.size()) co_return;
+    if (hit->end >= chunk.size()) {
+      note_nul_to_end();
+      co_return;
+    }
     pos = hit->end + 1;
   }
 }
@@ -342,10 +370,14 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
           }
         }
       } joined;
+      // Where the stream left the NUL check to us and there is a search, the search looks for NULs
+      // on its way instead of in a pass of its own.
+      const bool search_watches_nul = select != nullptr && block.nul_unchecked && options.detect_binary && !state->saw_nul;
+      bool* const saw_nul = search_watches_nul ? &state->saw_nul : nullptr;
       if (middle_nl != nullptr) {
         worker_search.chunk = chunk.substr(split + 1);
-        // The worker checks its part, and the unfinished line after it, for NULs.
-        worker_search.check_nul = block.nul_unchecked && options.detect_binary;
+        // The worker looks for NULs in its part, and in the unfinished line after it.
+        worker_search.check_nul = search_watches_nul;
         worker_search.nul_tail = bytes.substr(end);
         worker->post(&WorkerSearch::run, &worker_search);
         joined.worker = &*worker;
@@ -353,9 +385,10 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       const std::string_view first = chunk.substr(0, split);
       for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {
         stop = piece_end(first, start);
-        note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
+        if (!search_watches_nul) note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
         for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset + pos + start, &next_number,
-                                            select, MatchingLines(select, also), options.invert, options.count_lines)) {
+                                            select, MatchingLines(select, also, search_watches_nul), options.invert,
+                                            options.count_lines, saw_nul)) {
           if (cut_short(line.text)) co_return;
           co_yield line;
         }
@@ -370,13 +403,13 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                          : std::min(kMaxShare, consumer_share + kShareStep);
         joined.worker = nullptr;
         worker->wait();
-        if (worker_search.found_nul) state->saw_nul = true;
         for (const Line& line : chunk_lines(worker_search.chunk, block_offset + pos + split + 1, &next_number, select,
-                                            MatchingLines(select, also, &worker_search.found),
-                                            options.invert, options.count_lines)) {
+                                            MatchingLines(select, also, search_watches_nul, &worker_search.found),
+                                            options.invert, options.count_lines, saw_nul)) {
           if (cut_short(line.text)) co_return;
           co_yield line;
         }
+        if (worker_search.nul_in_tail) state->saw_nul = true;
       }
       pos = end + 1;
     } else {

@@ -43,7 +43,11 @@ class LiteralSearcher {
 
   // Position of the first occurrence starting at or after `from`, or std::string_view::npos.
   // An empty needle matches at `from` itself (if from <= haystack.size()), like string_view::find.
-  std::size_t find(std::string_view haystack, std::size_t from = 0) const noexcept;
+  // With `first_nul`, the bytes from `from` up to the position returned (to the end of the
+  // haystack for npos) are also looked at for NUL, in the same pass: *first_nul is set to the
+  // offset of the first NUL among them and left alone when there is none.
+  std::size_t find(std::string_view haystack, std::size_t from = 0,
+                   std::size_t* first_nul = nullptr) const noexcept;
 
   const std::string& needle() const noexcept { return needle_; }
   bool ascii_case_insensitive() const noexcept { return fold_; }
@@ -53,6 +57,9 @@ class LiteralSearcher {
                                            std::size_t) noexcept;
 
   std::size_t find_impl(std::string_view haystack, std::size_t from, bool avx2) const noexcept;
+  std::size_t find_watching_nul(std::string_view haystack, std::size_t from, bool avx2,
+                                std::size_t* first_nul) const noexcept;
+  friend class MultiLiteralSearcher;
 
   std::string needle_;
   // Case-insensitive mode compares against the lowercased needle; otherwise a copy of needle_.
@@ -87,8 +94,10 @@ class MultiLiteralSearcher {
   // never match.
   MultiLiteralSearcher(std::vector<std::string> needles, bool ascii_case_insensitive = false);
 
-  // Leftmost position >= from where some needle starts, or npos. On ties any needle.
-  std::size_t find(std::string_view haystack, std::size_t from = 0) const noexcept;
+  // Leftmost position >= from where some needle starts, or npos. On ties any needle. `first_nul`
+  // as in LiteralSearcher::find (in the same pass for a single needle, in a second one otherwise).
+  std::size_t find(std::string_view haystack, std::size_t from = 0,
+                   std::size_t* first_nul = nullptr) const noexcept;
 
   std::size_t size() const noexcept { return size_; }  // number of needles, as given
   bool ascii_case_insensitive() const noexcept { return fold_; }

@@ -67,7 +67,11 @@ class Matcher {
   // Buffer-level search for predicate pushdown. `buffer` holds whole lines separated by '\n' (the
   // last one may lack it). Returns the first line at or after byte `from` (a line start) that
   // matches, without its terminator, or nullopt. Equivalent to trying matches() on every line.
-  std::optional<Span> next_matching_line(std::string_view buffer, std::size_t from) const;
+  // With `first_nul` (npos on entry, else it is left alone), the bytes from `from` to the end of
+  // the line returned (to the end of the buffer for nullopt) are looked at for NUL too, within
+  // the literal scan where there is one: *first_nul becomes the offset of the first, if any.
+  std::optional<Span> next_matching_line(std::string_view buffer, std::size_t from,
+                                         std::size_t* first_nul = nullptr) const;
 
   // True when every line matches (an empty pattern without -w/-x), so selection can be skipped.
   bool matches_every_line() const;
@@ -81,6 +85,8 @@ class Matcher {
   std::string describe() const;
 
  private:
+  std::optional<Span> next_matching_line_unwatched(std::string_view buffer, std::size_t from) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

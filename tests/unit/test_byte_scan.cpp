@@ -262,6 +262,42 @@ TEST(byte_scan, randomized_against_reference) {
   }
 }
 
+// The first NUL in h[from, stop), or npos.
+std::size_t first_nul_in(std::string_view h, std::size_t from, std::size_t stop) {
+  const std::size_t at = h.substr(0, std::min(stop, h.size())).find('\0', from);
+  return at;
+}
+
+// find() that also looks for NULs: the same match, and the first NUL before it (or before the end).
+TEST(byte_scan, first_nul_before_the_match_is_reported) {
+  std::mt19937 rng(424242);
+  std::uniform_int_distribution<std::size_t> hay_len(0, 400);
+  for (int round = 0; round < 3000; ++round) {
+    const std::string needle = filler(1 + rng() % 12, rng, round % 2 ? "ab" : "aAbB");
+    std::string hay = filler(hay_len(rng), rng, "ab\n");
+    for (int nuls = static_cast<int>(rng() % 3); nuls > 0 && !hay.empty(); --nuls) hay[rng() % hay.size()] = '\0';
+    if (hay.size() > needle.size() && rng() % 2) hay.replace(rng() % (hay.size() - needle.size()), needle.size(), needle);
+    const bool ci = rng() % 2 != 0;
+    const LiteralSearcher single(needle, ci);
+    const logsift::MultiLiteralSearcher one({needle}, ci);
+    const logsift::MultiLiteralSearcher two({needle, "bba"}, ci);
+    const ExactBuffer buf(hay);
+    for (std::size_t from = 0; from <= hay.size(); from += 1 + rng() % 7) {
+      for (int which = 0; which < 3; ++which) {
+        auto find = [&](std::size_t* nul) {
+          return which == 0 ? single.find(buf.view(), from, nul)
+                 : which == 1 ? one.find(buf.view(), from, nul)
+                              : two.find(buf.view(), from, nul);
+        };
+        const std::size_t want = find(nullptr);
+        std::size_t nul = npos;
+        ASSERT_EQ(find(&nul), want) << "round " << round << " searcher " << which;
+        ASSERT_EQ(nul, first_nul_in(hay, from, want)) << "round " << round << " from " << from << " searcher " << which;
+      }
+    }
+  }
+}
+
 TEST(byte_scan, far_match_in_long_haystack) {
   std::mt19937 rng(7);
   // Dense partial matches ("deadlock detecte" + wrong byte) before the real one.
@@ -303,6 +339,10 @@ TEST(byte_scan, never_reads_outside_the_haystack) {
         for (std::size_t from = 0; from <= n; from += (from < 70 ? 1 : 17)) {
           EXPECT_EQ(s.find(at_end, from), npos);
           EXPECT_EQ(s.find(at_start, from), npos);
+          std::size_t nul = npos;
+          EXPECT_EQ(s.find(at_end, from, &nul), npos);
+          EXPECT_EQ(s.find(at_start, from, &nul), npos);
+          EXPECT_EQ(nul, npos);
           EXPECT_EQ(logsift::detail::find_portable(s, at_end, from), npos);
         }
       }

@@ -167,6 +167,43 @@ TEST(byte_stream, mapped_blocks_leave_the_nul_check_to_the_source) {
   EXPECT_FALSE(state->saw_nul);
 }
 
+// Mapped input: the search looks for NULs on its way, and the input turns binary exactly at the
+// first line that holds or follows the first NUL, whichever thread searched that part, whatever
+// the strategy, with lines selected or inverted.
+TEST(byte_stream, a_mapped_input_turns_binary_at_the_line_of_its_first_nul) {
+  std::mt19937 rng(11);
+  std::string content;
+  while (content.size() < 300000) content += (rng() % 5 == 0 ? "an xyz line " : "a plain line ") + std::to_string(rng()) + "\n";
+  for (const std::string pattern : {"xyz", "xyz|plain 7", "x[y]z", "x.z"}) {
+    for (std::size_t at : {std::size_t{5}, std::size_t{70000}, std::size_t{150001}, content.size() - 3}) {
+      std::string bytes = content;
+      bytes[at] = '\0';
+      TempFile file(bytes);
+      for (bool invert : {false, true}) {
+        for (bool with_worker : {false, true}) {
+          SourceOptions options;
+          options.map_file = true;
+          options.map_window = 64 * 1024;
+          options.invert = invert;
+          options.select = std::make_shared<const Matcher>(std::vector<std::string>{pattern}, MatcherOptions{});
+          if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+          auto state = std::make_shared<InputState>();
+          ::lseek(file.fd(), 0, SEEK_SET);
+          std::size_t checked = 0;
+          for (const Line& line : read_lines(file.fd(), options, state)) {
+            const bool holds_or_follows_nul = line.offset + line.text.size() >= at;
+            ASSERT_EQ(state->saw_nul, holds_or_follows_nul)
+                << pattern << " NUL at " << at << " line at " << line.offset << " invert " << invert << " worker " << with_worker;
+            ++checked;
+          }
+          EXPECT_GT(checked, 10u);
+          EXPECT_TRUE(state->saw_nul);
+        }
+      }
+    }
+  }
+}
+
 TEST(byte_stream, lines_are_the_same_mapped_and_read) {
   std::string content;
   std::mt19937 rng(5);

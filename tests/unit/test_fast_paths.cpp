@@ -119,6 +119,30 @@ TEST(fast_paths, line_selection_agrees_with_plain_re2) {
   }
 }
 
+// next_matching_line looking for NULs on its way: the same lines, and the first NUL up to the end
+// of the line found (the end of the buffer when none), for every strategy.
+TEST(fast_paths, the_search_reports_the_first_nul_it_passes) {
+  std::mt19937 rng(8);
+  for (const Case& c : cases()) {
+    const Matcher fast(c.patterns, c.options);
+    for (int round = 0; round < 40; ++round) {
+      std::string buffer = random_text(rng, 600);
+      for (int nuls = static_cast<int>(rng() % 3); nuls > 0 && !buffer.empty(); --nuls) buffer[rng() % buffer.size()] = '\0';
+      for (std::size_t from = 0; from <= buffer.size();) {
+        const std::optional<Span> want = fast.next_matching_line(buffer, from);
+        std::size_t nul = std::string::npos;
+        const std::optional<Span> got = fast.next_matching_line(buffer, from, &nul);
+        ASSERT_EQ(got, want) << fast.describe();
+        const std::size_t stop = want ? want->end : buffer.size();
+        const std::size_t expected = buffer.substr(0, stop).find('\0', from);
+        ASSERT_EQ(nul, expected) << fast.describe() << " from " << from;
+        if (!want) break;
+        from = want->end + 1;
+      }
+    }
+  }
+}
+
 TEST(fast_paths, spans_agree_with_plain_re2) {
   std::mt19937 rng(7);
   for (const Case& c : cases()) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -134,6 +135,9 @@ struct WorkerSearch {
   bool count_lines = false;
   FoundLines found;
   bool nul_in_tail = false;
+  // Set when the consumer stops reading (a -m or --take reached) while this search runs: the
+  // worker gives up at the next piece instead of searching a part nobody will read.
+  std::atomic<bool> abandoned{false};
 
   static void run(void* context) {
     auto& job = *static_cast<WorkerSearch*>(context);
@@ -149,6 +153,7 @@ struct WorkerSearch {
     std::size_t counted_to = 0;
     std::size_t pos = 0;
     for (std::size_t start = 0, end = 0; start <= chunk.size() && pos <= chunk.size(); start = end + 1) {
+      if (job.abandoned.load(std::memory_order_relaxed)) return;
       end = piece_end(chunk, start);
       const std::string_view searched = chunk.substr(0, end);  // ends at a line end
       while (pos <= end) {
@@ -362,8 +367,10 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       // chunk (the stream's buffer) and worker_search go.
       struct Joined {
         Worker* worker = nullptr;  // set while a search is in flight
+        std::atomic<bool>* abandoned = nullptr;
         ~Joined() {
           if (worker == nullptr) return;
+          abandoned->store(true, std::memory_order_relaxed);
           try {
             worker->wait();
           } catch (...) {  // the consumer is gone (or failing already): nobody to tell
@@ -379,8 +386,10 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
         // The worker looks for NULs in its part, and in the unfinished line after it.
         worker_search.check_nul = search_watches_nul;
         worker_search.nul_tail = bytes.substr(end);
+        worker_search.abandoned.store(false, std::memory_order_relaxed);
         worker->post(&WorkerSearch::run, &worker_search);
         joined.worker = &*worker;
+        joined.abandoned = &worker_search.abandoned;
       }
       const std::string_view first = chunk.substr(0, split);
       for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {

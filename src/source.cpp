@@ -124,8 +124,9 @@ class MatchingLines {
 // The worker's search of the later part of a chunk, into a bounded list of line spans.
 struct WorkerSearch {
   // At most this many spans (lines of a few bytes that all match would otherwise make the list
-  // as big as the block); past them the consumer searches the rest itself.
-  static constexpr std::size_t kMaxSpans = 4096;
+  // as big as the block); past them the consumer searches the rest itself. Half a 2 MiB window
+  // of ~120-byte log lines that nearly all match (-v INFO) is about 8000.
+  static constexpr std::size_t kMaxSpans = 16384;
 
   const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
   const Matcher* also = nullptr;     // likewise, for SourceOptions::also_select

@@ -39,7 +39,7 @@ struct SourceOptions {
   std::shared_ptr<const Matcher> also_select;
   // A twin of `select` (Matcher::twin) for a worker thread that searches the later part of each
   // block of more than 16 KiB (and checks it for NULs, and counts its newlines) while this thread
-  // yields the earlier part; output keeps the input's order. Memory: one list of <= 4096 spans.
+  // yields the earlier part; output keeps the input's order. Memory: one list of <= 16384 spans.
   std::shared_ptr<const Matcher> helper_select;
   std::shared_ptr<const Matcher> helper_also_select;  // a twin of also_select, needed with it
   // Line numbers cost a newline count over skipped bytes; callers that never print them can skip it.

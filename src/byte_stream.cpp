@@ -15,7 +15,6 @@
 #include <new>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -121,13 +120,11 @@ class MappedStream final : public ByteStream {
 
   ~MappedStream() override {
     release();
-    release_previous();
     guard_->lost.store(false, std::memory_order_relaxed);
     guard_->claimed.store(false, std::memory_order_release);
   }
 
   Block next() override {
-    release_previous();  // if nobody else did
     release();
     if (cut_short_) return Block{{}, false, false, &guard_->lost};
     if (fallback_) return fallback_->next();
@@ -153,28 +150,15 @@ class MappedStream final : public ByteStream {
     return Block{bytes, false, /*nul_unchecked=*/true, &guard_->lost};
   }
 
-  // Unmapping a window takes about a third as long as searching it (its page tables are torn
-  // down and the other cores told to forget it): the worker thread can do it meanwhile.
-  void release_previous() override {
-    std::pair<const char*, std::size_t> window;
-    {
-      const std::lock_guard lock(retired_mutex_);
-      window = std::exchange(retired_, {nullptr, 0});
-    }
-    if (window.first != nullptr) ::munmap(const_cast<char*>(window.first), window.second);
-  }
-
  private:
-  // Retires the window handed out last (nothing reads it any more); if the file was cut under it,
-  // the input ends. It is unmapped by release_previous().
+  // Unmaps the window handed out last; if the file was cut under it, the input ends.
   void release() {
     if (mapped_ == nullptr) return;
     guard_->end.store(0, std::memory_order_release);
     guard_->begin.store(0, std::memory_order_release);
-    if (guard_->lost.load(std::memory_order_acquire)) cut_short_ = true;
-    const std::lock_guard lock(retired_mutex_);
-    retired_ = {mapped_, mapped_length_};
+    ::munmap(const_cast<char*>(mapped_), mapped_length_);
     mapped_ = nullptr;
+    if (guard_->lost.load(std::memory_order_acquire)) cut_short_ = true;
   }
 
   // At the end of what could be mapped (or where mapping failed): plain reads from there on.
@@ -191,8 +175,6 @@ class MappedStream final : public ByteStream {
   const char* mapped_ = nullptr;
   std::size_t mapped_length_ = 0;
   std::unique_ptr<FdStream> fallback_;
-  std::mutex retired_mutex_;  // release_previous() may run on another thread than next()
-  std::pair<const char*, std::size_t> retired_{nullptr, 0};  // retired, still to be unmapped
   bool cut_short_ = false;  // the file was cut under a window: nothing more to hand out
 };
 

@@ -103,10 +103,6 @@ class PeekedStream final : public ByteStream {
 
   bool read_failed() const { return error_ != nullptr; }
 
-  // Blocks before raw's current one are no longer referenced, whatever the stage (short head
-  // blocks were copied into head_).
-  void release_previous() override { raw_->release_previous(); }
-
   Block next() override {
     switch (stage_) {
       case Stage::head:
@@ -480,10 +476,6 @@ class DetectingStream final : public ByteStream {
       inner_ = make_decoder(format, std::move(peeked));
     }
     return inner_->next();
-  }
-
-  void release_previous() override {
-    if (inner_) inner_->release_previous();
   }
 
  private:

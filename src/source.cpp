@@ -130,7 +130,6 @@ struct WorkerSearch {
 
   const Matcher* matcher = nullptr;  // a twin of the consumer's: the threads share no RE2 locks
   const Matcher* also = nullptr;     // likewise, for SourceOptions::also_select
-  ByteStream* stream = nullptr;      // whose previous block the worker gives back first
   std::string_view chunk;
   bool check_nul = false;       // the chunk, and nul_tail after it, are to be looked at for NULs
   std::string_view nul_tail;
@@ -143,9 +142,6 @@ struct WorkerSearch {
 
   static void run(void* context) {
     auto& job = *static_cast<WorkerSearch*>(context);
-    // The consumer would otherwise unmap the last window before mapping the next one while this
-    // thread waits; here the cost is shared, since the split point follows who finishes first.
-    job.stream->release_previous();
     const std::string_view chunk = job.chunk;
     FoundLines& found = job.found;
     found.spans.clear();
@@ -293,7 +289,6 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
   std::size_t consumer_share = 500;
   worker_search.matcher = options.helper_select.get();
-  worker_search.stream = stream.get();
   worker_search.also = also != nullptr ? options.helper_also_select.get() : nullptr;
   worker_search.count_lines = options.count_lines;
   std::uint64_t next_number = 1;

@@ -27,11 +27,6 @@ class ByteStream {
  public:
   virtual ~ByteStream() = default;
   virtual Block next() = 0;
-  // Gives back what the block before the current one held (a mapped window is unmapped), so that
-  // another thread can take that cost off the consumer; safe to call from any thread while the
-  // consumer uses the current block, and a no-op when there is nothing to give back. next() and the
-  // destructor do it themselves otherwise.
-  virtual void release_previous() {}
 };
 
 // One read(2), retried on EINTR: the bytes read, 0 at the end of input. Throws InputError with

@@ -7,9 +7,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
-#include <thread>
 
-#include "logsift/decompress.hpp"
 #include "logsift/error.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/source.hpp"
@@ -65,39 +63,6 @@ TEST(byte_stream, mapped_windows_deliver_every_byte_in_order) {
       EXPECT_EQ(drain(*stream), content) << size << " in windows of " << window;
     }
   }
-}
-
-// The window before the current one may be given back from another thread while the current one
-// is read; what is handed out stays intact, and giving back twice or with nothing retired is harmless.
-TEST(byte_stream, mapped_windows_can_be_given_back_from_another_thread) {
-  const std::string content = random_bytes(200000, 3);
-  TempFile file(content);
-  auto stream = make_mapped_stream(file.fd(), 16384);
-  ASSERT_NE(stream, nullptr);
-  stream->release_previous();  // nothing handed out yet
-  std::string all;
-  for (int i = 0;; ++i) {
-    const Block block = stream->next();
-    if (block.bytes.empty()) break;
-    if (i % 3 != 2) {  // every third window is left for next() to unmap
-      std::thread giver([&] { stream->release_previous(); });
-      giver.join();
-      stream->release_previous();
-    }
-    all.append(block.bytes);  // the current window is still mapped
-  }
-  EXPECT_EQ(all, content);
-  // Through the detecting wrapper the worker talks to, too.
-  ::lseek(file.fd(), 0, SEEK_SET);
-  auto wrapped = decompressing_stream(make_mapped_stream(file.fd(), 16384));
-  all.clear();
-  for (;;) {
-    const Block block = wrapped->next();
-    if (block.bytes.empty()) break;
-    wrapped->release_previous();
-    all.append(block.bytes);
-  }
-  EXPECT_EQ(all, content);
 }
 
 TEST(byte_stream, mapped_stream_starts_where_the_file_offset_is) {

@@ -491,8 +491,8 @@ void Pipeline::Impl::print_stats() const {
 
 std::string Pipeline::explain() const {
   const Impl& p = *impl_;
-  std::string text = p.source_filter ? "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows, "
-                                       "part of each searched by a worker thread)"
+  std::string text = p.source_filter ? "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows; "
+                                       "from 16 MiB on, part of each searched by a worker thread)"
                                      : "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows)";
   if (p.source_filter) {
     text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"

@@ -359,7 +359,8 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       }
       // With a worker, the part after the line at the split point is searched on its thread.
       const std::size_t split_at = chunk.size() / 1000 * consumer_share;
-      const void* middle_nl = share_search && chunk.size() >= kMinChunkToShare
+      const bool worker_joins = share_search && block_offset - options.start_offset >= options.search_alone_first;
+      const void* middle_nl = worker_joins && chunk.size() >= kMinChunkToShare
                                   ? std::memchr(chunk.data() + split_at, '\n', chunk.size() - split_at)
                                   : nullptr;
       const std::size_t split =

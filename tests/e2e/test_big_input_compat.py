@@ -3,10 +3,10 @@
 
 usage: python3 tests/e2e/test_big_input_compat.py /path/to/logsift      (from the repository root)
 
-Files over 1 MiB are mapped in 2 MiB windows and each window is searched in two parts, the second
-on a worker thread (docs/architecture.md). The other differential tests mostly use small files;
-this one builds a 13 MiB log from data/app.log (with a 3 MiB line that spans windows, and lines
-around window edges) and compares stdout and the exit status with `grep -E` for queries that take
+Files over 1 MiB are mapped in 2 MiB windows; past the first 16 MiB each window is searched in two
+parts, the second on a worker thread (docs/architecture.md). The other differential tests mostly
+use small files; this one builds a 25 MiB log from data/app.log (with 3 MiB lines that span
+windows, and lines around window edges, before and after the worker joins) and compares stdout and the exit status with `grep -E` for queries that take
 every search path: literal, several literals, case-insensitive, required-literal regex, regex
 without a literal, -v, -w, -x, -n, -b, -o, -c, -m. Only the Python standard library is used.
 """
@@ -42,11 +42,12 @@ def build_input(path):
     with open(os.path.join(ROOT, "data", "app.log"), "rb") as f:
         base = f.read()
     with open(path, "wb") as out:
-        for i in range(24):
+        # Past 16 MiB the worker thread joins the search: edge cases on both sides of that.
+        for i in range(40):
             out.write(base)
-            if i == 7:
+            if i in (7, 33):
                 out.write(b"z" * (3 * 1024 * 1024) + b"\n")  # longer than a window
-            if i == 15:
+            if i in (15, 36):
                 out.write(b"\n\n" + b"user=edge INFO ERROR\n" * 3)
     return os.path.getsize(path)
 
@@ -62,7 +63,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="logsift-big-") as tmp:
         path = os.path.join(tmp, "big.log")
         size = build_input(path)
-        assert size > 12 * 1024 * 1024, size
+        assert size > 24 * 1024 * 1024, size
         for args in QUERIES:
             want = subprocess.run(["grep", "-E"] + args + [path], capture_output=True, env=env, timeout=120)
             got = subprocess.run([logsift] + args + [path], capture_output=True, env=env, timeout=120)
@@ -91,7 +92,7 @@ def main():
         # A NUL far into the file: counts and file lists do not depend on it (logsift skips the NUL
         # search for them), a printing query reports a binary match as grep does.
         with open(path, "r+b") as f:
-            f.seek(9 * 1024 * 1024 + 12345)
+            f.seek(20 * 1024 * 1024 + 12345)
             f.write(b"\0")
         # (Not -v: in a binary file GNU grep also ends lines at NULs.)
         for args in (["-c", "ERROR"], ["-c", "quota"], ["-l", "timeout"], ["-q", "deadlock"], ["-L", "deadlock"]):

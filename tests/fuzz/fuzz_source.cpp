@@ -131,6 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.map_file = true;
     options.map_window = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) * (1 + seed % 3);
     if (options.select) options.helper_select = std::make_shared<const logsift::Matcher>(options.select->twin());
+    options.search_alone_first = 0;
     for (const Line& line : logsift::read_lines(fd, options, state)) {
       got.push_back({std::string(line.text), line.number, line.offset});
     }

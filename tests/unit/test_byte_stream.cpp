@@ -1,5 +1,6 @@
 #include "logsift/byte_stream.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -122,7 +123,10 @@ TEST(byte_stream, the_source_stops_at_a_cut_without_yielding_zeros) {
     options.map_file = true;
     options.map_window = 64 * 1024;
     options.select = std::make_shared<const Matcher>(std::vector<std::string>{"line"}, MatcherOptions{});
-    if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+    if (with_worker) {
+      options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+      options.search_alone_first = 0;
+    }
     std::vector<std::string> got;
     for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
       got.emplace_back(line.text);
@@ -147,7 +151,10 @@ TEST(byte_stream, mapped_blocks_leave_the_nul_check_to_the_source) {
       options.map_file = true;
       options.map_window = 64 * 1024;
       options.select = std::make_shared<const Matcher>(std::vector<std::string>{"xyz"}, MatcherOptions{});
-      if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+      if (with_worker) {
+        options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+        options.search_alone_first = 0;
+      }
       auto state = std::make_shared<InputState>();
       ::lseek(file->fd(), 0, SEEK_SET);
       std::size_t lines = 0;
@@ -186,7 +193,10 @@ TEST(byte_stream, a_mapped_input_turns_binary_at_the_line_of_its_first_nul) {
           options.map_window = 64 * 1024;
           options.invert = invert;
           options.select = std::make_shared<const Matcher>(std::vector<std::string>{pattern}, MatcherOptions{});
-          if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+          if (with_worker) {
+            options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+            options.search_alone_first = 0;
+          }
           auto state = std::make_shared<InputState>();
           ::lseek(file.fd(), 0, SEEK_SET);
           std::size_t checked = 0;
@@ -204,6 +214,45 @@ TEST(byte_stream, a_mapped_input_turns_binary_at_the_line_of_its_first_nul) {
   }
 }
 
+std::size_t threads_of_this_process() {
+  std::size_t count = 0;
+  if (DIR* dir = ::opendir("/proc/self/task")) {
+    while (const dirent* entry = ::readdir(dir)) count += entry->d_name[0] != '.';
+    ::closedir(dir);
+  }
+  return count;
+}
+
+// The worker joins only after search_alone_first bytes: a search that ends before never starts
+// its thread, one that goes on does.
+TEST(byte_stream, the_worker_joins_after_the_first_bytes) {
+  std::string content;
+  for (int i = 0; content.size() < 600000; ++i) content += "line " + std::to_string(i) + " xyz\n";
+  TempFile file(content);
+  for (std::uint64_t alone : {std::uint64_t{0}, std::uint64_t{200000}, std::uint64_t{1} << 20}) {
+    SourceOptions options;
+    options.map_file = true;
+    options.map_window = 64 * 1024;
+    options.select = std::make_shared<const Matcher>(std::vector<std::string>{"xyz"}, MatcherOptions{});
+    options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+    options.search_alone_first = alone;
+    ::lseek(file.fd(), 0, SEEK_SET);
+    const std::size_t before = threads_of_this_process();
+    std::size_t most = before;
+    std::uint64_t lines = 0;
+    for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
+      (void)line;
+      if (++lines % 1000 == 0) most = std::max(most, threads_of_this_process());
+    }
+    EXPECT_GT(lines, 30000u);
+    if (alone >= content.size()) {
+      EXPECT_EQ(most, before) << "no worker thread for a search that ends within " << alone << " bytes";
+    } else {
+      EXPECT_EQ(most, before + 1) << "a worker thread once past " << alone << " bytes";
+    }
+  }
+}
+
 TEST(byte_stream, lines_are_the_same_mapped_and_read) {
   std::string content;
   std::mt19937 rng(5);
@@ -217,7 +266,10 @@ TEST(byte_stream, lines_are_the_same_mapped_and_read) {
     options.map_file = map_file;
     options.map_window = 16384;
     options.select = std::make_shared<const Matcher>(std::vector<std::string>{"x{100}|L"}, MatcherOptions{});
-    if (with_worker) options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+    if (with_worker) {
+      options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+      options.search_alone_first = 0;
+    }
     std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> lines;
     for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
       lines.emplace_back(std::string(line.text), line.number, line.offset);

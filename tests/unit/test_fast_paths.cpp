@@ -194,6 +194,7 @@ std::vector<std::pair<std::string, std::uint64_t>> pushdown_lines(const std::str
   options.select = std::move(matcher);
   options.invert = invert;
   options.helper_select = std::move(helper);
+  options.search_alone_first = 0;  // the helper from the first block on
   options.also_select = std::move(also);
   options.helper_also_select = std::move(helper_also);
   std::vector<std::pair<std::string, std::uint64_t>> lines;
@@ -346,6 +347,7 @@ TEST(fast_paths, stopping_early_while_the_helper_searches) {
     SourceOptions options;
     options.select = fast;
     options.helper_select = twin;
+    options.search_alone_first = 0;
     int seen = 0;
     {
       generator<Line> lines = read_lines(fds[0], options, std::make_shared<InputState>());

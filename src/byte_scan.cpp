@@ -738,6 +738,15 @@ LiteralSearcher::LiteralSearcher(std::string needle, bool ascii_case_insensitive
   std::tie(rare2_byte_, rare2_fold_) = describe_rare_byte(folded_, rare2_, fold_);
 }
 
+bool contains_nul(std::string_view bytes) noexcept {
+  return std::memchr(bytes.data(), '\0', bytes.size()) != nullptr;
+}
+
+std::size_t line_end_at(std::string_view text, std::size_t pos) noexcept {
+  const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
+  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
+}
+
 namespace {
 // The first NUL in haystack[from, found) (to the end when found is npos) into *first_nul.
 void note_first_nul(std::string_view haystack, std::size_t from, std::size_t found, std::size_t* first_nul) noexcept {

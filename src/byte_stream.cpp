@@ -18,12 +18,11 @@
 #include <utility>
 #include <vector>
 
+#include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"
 
 namespace logsift {
 namespace {
-
-bool contains_nul(const char* data, std::size_t size) { return std::memchr(data, '\0', size) != nullptr; }
 
 // Read buffers start on a page: the kernel copies out of the page cache much faster into an
 // aligned destination (malloc's large blocks start 16 bytes into a page).
@@ -54,7 +53,7 @@ class FdStream final : public ByteStream {
   Block next() override {
     const std::size_t n = read_some(fd_, buffer_.get(), next_read_);
     if (n == next_read_) next_read_ = std::min(capacity_, 2 * next_read_);
-    return Block{std::string_view(buffer_.get(), n), contains_nul(buffer_.get(), n)};
+    return Block{std::string_view(buffer_.get(), n), contains_nul(std::string_view(buffer_.get(), n))};
   }
 
  private:

@@ -18,6 +18,7 @@
 #include <string>
 #include <utility>
 
+#include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"
 
 namespace logsift {
@@ -27,7 +28,6 @@ namespace {
 // enough that many open inputs cost little.
 constexpr std::size_t kOutputSize = std::size_t{256} * 1024;
 
-bool contains_nul(std::string_view bytes) { return std::memchr(bytes.data(), '\0', bytes.size()) != nullptr; }
 
 // ---- Detection ----------------------------------------------------------------------------
 

@@ -321,10 +321,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
                                                 std::size_t* first_nul) const {
   if (first_nul != nullptr && *first_nul != std::string_view::npos) first_nul = nullptr;  // already known
   if (!impl_->regex || from > buffer.size()) return std::nullopt;
-  auto line_end = [&](std::size_t pos) {
-    const void* nl = std::memchr(buffer.data() + pos, '\n', buffer.size() - pos);
-    return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) : buffer.size();
-  };
+  auto line_end = [buffer](std::size_t pos) { return line_end_at(buffer, pos); };
 
   if (impl_->literal) {
     // The scan looks for NULs on its way; the rest of each line it lands in is looked at apart.
@@ -361,10 +358,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
 }
 
 std::optional<Span> Matcher::next_matching_line_unwatched(std::string_view buffer, std::size_t from) const {
-  auto line_end = [&](std::size_t pos) {
-    const void* nl = std::memchr(buffer.data() + pos, '\n', buffer.size() - pos);
-    return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) : buffer.size();
-  };
+  auto line_end = [buffer](std::size_t pos) { return line_end_at(buffer, pos); };
 
   if (impl_->buffer_regex) {
     // The line at `from` alone first: where most lines match, an earliest-match search of one

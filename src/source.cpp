@@ -20,15 +20,8 @@
 namespace logsift {
 namespace {
 
-std::size_t line_end_at(std::string_view chunk, std::size_t begin) {
-  const void* nl = std::memchr(chunk.data() + begin, '\n', chunk.size() - begin);
-  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk.data()) : chunk.size();
-}
-
-bool holds_nul(std::string_view bytes) { return std::memchr(bytes.data(), '\0', bytes.size()) != nullptr; }
-
-// Chunks are checked for NULs and searched piece by piece, each piece small enough that the NUL
-// check leaves it in the cache for the search: one trip through memory instead of two.
+// Chunks are searched piece by piece. Where the search does not look for NULs itself, each piece
+// is checked for them first, and is small enough for the check to leave it in the cache.
 constexpr std::size_t kPiece = 128 * 1024;
 
 // Where the piece of `chunk` that begins at `start` ends: at the first '\n' at least kPiece on,
@@ -179,7 +172,7 @@ struct WorkerSearch {
     }
     // Past found_up_to the consumer searches, and looks for NULs, itself; the unfinished line
     // after the chunk is looked at here.
-    job.nul_in_tail = job.check_nul && holds_nul(job.nul_tail);
+    job.nul_in_tail = job.check_nul && contains_nul(job.nul_tail);
     if (job.count_lines && found.found_up_to > chunk.size()) {
       found.total_newlines = newlines + count_newlines(chunk.data() + counted_to, chunk.data() + chunk.size());
     }
@@ -318,7 +311,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     // A stream that left the NUL check to us: each part is checked before its lines are yielded,
     // by the thread that searches it.
     auto note_nul = [&](std::string_view part) {
-      if (block.nul_unchecked && options.detect_binary && !state->saw_nul && holds_nul(part)) state->saw_nul = true;
+      if (block.nul_unchecked && options.detect_binary && !state->saw_nul && contains_nul(part)) state->saw_nul = true;
     };
     state->bytes_read += block.bytes.size();
     if (options.progress != nullptr) options.progress->fetch_add(block.bytes.size(), std::memory_order_relaxed);

@@ -17,6 +17,12 @@ namespace logsift {
 // Number of '\n' bytes in [begin, end).
 std::size_t count_newlines(const char* begin, const char* end) noexcept;
 
+// Whether `bytes` holds a NUL (grep's sign of a binary file).
+bool contains_nul(std::string_view bytes) noexcept;
+
+// Where the line of `text` holding offset `pos` ends: at its '\n', or at the end of `text`.
+std::size_t line_end_at(std::string_view text, std::size_t pos) noexcept;
+
 class LiteralSearcher;
 class MultiLiteralSearcher;
 

@@ -298,6 +298,20 @@ TEST(byte_scan, first_nul_before_the_match_is_reported) {
   }
 }
 
+TEST(byte_scan, line_ends_and_nuls) {
+  const std::string text = "ab\ncd\n\nef";
+  EXPECT_EQ(logsift::line_end_at(text, 0), 2u);
+  EXPECT_EQ(logsift::line_end_at(text, 2), 2u);  // on the '\n' itself
+  EXPECT_EQ(logsift::line_end_at(text, 3), 5u);
+  EXPECT_EQ(logsift::line_end_at(text, 6), 6u);
+  EXPECT_EQ(logsift::line_end_at(text, 7), text.size());  // the last line has no '\n'
+  EXPECT_EQ(logsift::line_end_at(text, text.size()), text.size());
+  EXPECT_FALSE(logsift::contains_nul(text));
+  EXPECT_FALSE(logsift::contains_nul(""));
+  EXPECT_TRUE(logsift::contains_nul(std::string_view("\0ab", 3)));
+  EXPECT_TRUE(logsift::contains_nul(std::string_view("ab\0", 3)));
+}
+
 TEST(byte_scan, far_match_in_long_haystack) {
   std::mt19937 rng(7);
   // Dense partial matches ("deadlock detecte" + wrong byte) before the real one.

@@ -379,10 +379,6 @@ __attribute__((target("avx2"), always_inline)) inline __m256i pair_block(
   return _mm256_and_si256(_mm256_cmpeq_epi8(v1, b1), _mm256_cmpeq_epi8(v2, b2));
 }
 
-// Candidate starts are [from, end_start) with end_start = n - m + 1. A 32-start block at p loads
-// up to byte p + 31 + max(i1, i2) <= p + 30 + m, which is in bounds exactly when
-// p + 32 <= end_start, so every full block is safe to load and every candidate in it is safe to
-// verify.
 // NUL bytes among the 64 at p, one bit each.
 __attribute__((target("avx2"), always_inline)) inline std::uint64_t nul_bits(const char* p) noexcept {
   const __m256i zero = _mm256_setzero_si256();
@@ -392,9 +388,13 @@ __attribute__((target("avx2"), always_inline)) inline std::uint64_t nul_bits(con
          static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
 }
 
+// Candidate starts are [from, end_start) with end_start = n - m + 1. A 32-start block at p loads
+// up to byte p + 31 + max(i1, i2) <= p + 30 + m, which is in bounds exactly when
+// p + 32 <= end_start, so every full block is safe to load and every candidate in it is safe to
+// verify.
 // With TrackNul, also looks for NUL bytes before the match it returns (see LiteralSearcher::find):
-// the bytes a round loads anyway are compared with zero too, which costs next to nothing in a
-// loop that waits on memory, where a separate pass would read everything twice.
+// each round compares its 64 bytes with zero too, while its own loads have them in the cache. In a
+// loop that waits on memory that costs next to nothing; a separate pass would read it all twice.
 template <bool Fold, bool TrackNul = false>
 __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std::size_t from,
                                                            std::size_t end_start, const Pair& pr,

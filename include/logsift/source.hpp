@@ -38,8 +38,9 @@ struct SourceOptions {
   // 128 KiB is searched for over the buffer and the other checked on each line found.
   std::shared_ptr<const Matcher> also_select;
   // A twin of `select` (Matcher::twin) for a worker thread that searches the later part of each
-  // block of more than 16 KiB (and checks it for NULs, and counts its newlines) while this thread
-  // yields the earlier part; output keeps the input's order. Memory: one list of <= 16384 spans.
+  // block of more than 16 KiB (looking for NULs on the way, and counting its newlines) while this
+  // thread yields the earlier part; output keeps the input's order. Memory: one list of <= 16384
+  // spans.
   std::shared_ptr<const Matcher> helper_select;
   std::shared_ptr<const Matcher> helper_also_select;  // a twin of also_select, needed with it
   // The worker joins only after this many bytes of input. Many searches end within them (-m,

@@ -12,11 +12,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <new>
-#include <exception>
 #include <memory>
-#include <utility>
-#include <vector>
+#include <new>
 
 #include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"

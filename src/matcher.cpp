@@ -321,7 +321,6 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
                                                 std::size_t* first_nul) const {
   if (first_nul != nullptr && *first_nul != std::string_view::npos) first_nul = nullptr;  // already known
   if (!impl_->regex || from > buffer.size()) return std::nullopt;
-  auto line_end = [buffer](std::size_t pos) { return line_end_at(buffer, pos); };
 
   if (impl_->literal) {
     // The scan looks for NULs on its way; the rest of each line it lands in is looked at apart.
@@ -332,7 +331,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
       if (hit == std::string_view::npos) return std::nullopt;
       const void* nl = hit > from ? ::memrchr(buffer.data() + from, '\n', hit - from) : nullptr;
       const std::size_t begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
-      const std::size_t end = line_end(hit);
+      const std::size_t end = line_end_at(buffer, hit);
       if (std::size_t* nul = watched(first_nul)) {
         if (const void* at = std::memchr(buffer.data() + hit, '\0', end - hit)) {
           *nul = static_cast<std::size_t>(static_cast<const char*>(at) - buffer.data());
@@ -358,13 +357,12 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
 }
 
 std::optional<Span> Matcher::next_matching_line_unwatched(std::string_view buffer, std::size_t from) const {
-  auto line_end = [buffer](std::size_t pos) { return line_end_at(buffer, pos); };
 
   if (impl_->buffer_regex) {
     // The line at `from` alone first: where most lines match, an earliest-match search of one
     // line is much cheaper than a buffer search, which must also run backwards to find where its
     // match began. Where few lines match, it is one extra line per match found.
-    const std::size_t first_end = line_end(from);
+    const std::size_t first_end = line_end_at(buffer, from);
     if (impl_->line_matches(buffer.substr(from, first_end - from))) return Span{from, first_end};
     if (first_end >= buffer.size()) return std::nullopt;
     from = first_end + 1;
@@ -374,11 +372,11 @@ std::optional<Span> Matcher::next_matching_line_unwatched(std::string_view buffe
     const auto at = static_cast<std::size_t>(found.data() - buffer.data());
     const void* nl = at > from ? ::memrchr(buffer.data() + from, '\n', at - from) : nullptr;
     const std::size_t begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
-    return Span{begin, line_end(at)};
+    return Span{begin, line_end_at(buffer, at)};
   }
 
   for (std::size_t pos = from;;) {
-    const std::size_t end = line_end(pos);
+    const std::size_t end = line_end_at(buffer, pos);
     if (matches(buffer.substr(pos, end - pos))) return Span{pos, end};
     if (end >= buffer.size()) return std::nullopt;
     pos = end + 1;

@@ -50,10 +50,7 @@ void Worker::advance(std::atomic<std::uint32_t>& counter, std::uint32_t value) {
 
 Worker::~Worker() {
   if (!thread_.joinable()) return;
-  // A job still running may use what its poster is about to destroy: let it finish first.
-  for (std::uint32_t done; (done = done_.load(std::memory_order_acquire)) != posted_.load(std::memory_order_relaxed);) {
-    await_change(done_, done);
-  }
+  await_posted_done();  // a job still running may use what its poster is about to destroy
   stopping_.store(true, std::memory_order_release);
   advance(posted_, posted_.load(std::memory_order_relaxed) + 1);  // wakes the worker to see stopping_
   thread_.join();
@@ -76,9 +73,13 @@ void Worker::post(void (*job)(void*), void* context) {
   advance(posted_, posted_.load(std::memory_order_relaxed) + 1);  // publishes job_ and context_
 }
 
-void Worker::wait() {
+void Worker::await_posted_done() {
   const std::uint32_t target = posted_.load(std::memory_order_relaxed);
   for (std::uint32_t done; (done = done_.load(std::memory_order_acquire)) != target;) await_change(done_, done);
+}
+
+void Worker::wait() {
+  await_posted_done();
   if (error_) std::rethrow_exception(std::exchange(error_, {}));
 }
 

@@ -47,6 +47,20 @@ std::string drain(ByteStream& stream, bool* saw_nul = nullptr) {
   }
 }
 
+// Source options for a file mapped in 64 KiB windows, searched for `pattern`, by the worker thread
+// too (from the first window on) when `with_worker`.
+SourceOptions mapped_search(const std::string& pattern, bool with_worker) {
+  SourceOptions options;
+  options.map_file = true;
+  options.map_window = 64 * 1024;
+  options.select = std::make_shared<const Matcher>(std::vector<std::string>{pattern}, MatcherOptions{});
+  if (with_worker) {
+    options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+    options.search_alone_first = 0;
+  }
+  return options;
+}
+
 std::string random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 rng(seed);
   std::string text(size, ' ');
@@ -119,14 +133,7 @@ TEST(byte_stream, the_source_stops_at_a_cut_without_yielding_zeros) {
   for (int i = 0; i < 40000; ++i) content += "line " + std::to_string(i) + "\n";
   for (bool with_worker : {false, true}) {
     TempFile file(content);
-    SourceOptions options;
-    options.map_file = true;
-    options.map_window = 64 * 1024;
-    options.select = std::make_shared<const Matcher>(std::vector<std::string>{"line"}, MatcherOptions{});
-    if (with_worker) {
-      options.helper_select = std::make_shared<const Matcher>(options.select->twin());
-      options.search_alone_first = 0;
-    }
+    const SourceOptions options = mapped_search("line", with_worker);
     std::vector<std::string> got;
     for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
       got.emplace_back(line.text);
@@ -147,14 +154,7 @@ TEST(byte_stream, mapped_blocks_leave_the_nul_check_to_the_source) {
   TempFile binary(content);
   for (bool with_worker : {false, true}) {
     for (const TempFile* file : {&clean, &binary}) {
-      SourceOptions options;
-      options.map_file = true;
-      options.map_window = 64 * 1024;
-      options.select = std::make_shared<const Matcher>(std::vector<std::string>{"xyz"}, MatcherOptions{});
-      if (with_worker) {
-        options.helper_select = std::make_shared<const Matcher>(options.select->twin());
-        options.search_alone_first = 0;
-      }
+      const SourceOptions options = mapped_search("xyz", with_worker);
       auto state = std::make_shared<InputState>();
       ::lseek(file->fd(), 0, SEEK_SET);
       std::size_t lines = 0;
@@ -188,15 +188,8 @@ TEST(byte_stream, a_mapped_input_turns_binary_at_the_line_of_its_first_nul) {
       TempFile file(bytes);
       for (bool invert : {false, true}) {
         for (bool with_worker : {false, true}) {
-          SourceOptions options;
-          options.map_file = true;
-          options.map_window = 64 * 1024;
+          SourceOptions options = mapped_search(pattern, with_worker);
           options.invert = invert;
-          options.select = std::make_shared<const Matcher>(std::vector<std::string>{pattern}, MatcherOptions{});
-          if (with_worker) {
-            options.helper_select = std::make_shared<const Matcher>(options.select->twin());
-            options.search_alone_first = 0;
-          }
           auto state = std::make_shared<InputState>();
           ::lseek(file.fd(), 0, SEEK_SET);
           std::size_t checked = 0;
@@ -230,11 +223,7 @@ TEST(byte_stream, the_worker_joins_after_the_first_bytes) {
   for (int i = 0; content.size() < 600000; ++i) content += "line " + std::to_string(i) + " xyz\n";
   TempFile file(content);
   for (std::uint64_t alone : {std::uint64_t{0}, std::uint64_t{200000}, std::uint64_t{1} << 20}) {
-    SourceOptions options;
-    options.map_file = true;
-    options.map_window = 64 * 1024;
-    options.select = std::make_shared<const Matcher>(std::vector<std::string>{"xyz"}, MatcherOptions{});
-    options.helper_select = std::make_shared<const Matcher>(options.select->twin());
+    SourceOptions options = mapped_search("xyz", true);
     options.search_alone_first = alone;
     ::lseek(file.fd(), 0, SEEK_SET);
     const std::size_t before = threads_of_this_process();

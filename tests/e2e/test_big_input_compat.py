@@ -8,7 +8,9 @@ parts, the second on a worker thread (docs/architecture.md). The other different
 use small files; this one builds a 25 MiB log from data/app.log (with 3 MiB lines that span
 windows, and lines around window edges, before and after the worker joins) and compares stdout and the exit status with `grep -E` for queries that take
 every search path: literal, several literals, case-insensitive, required-literal regex, regex
-without a literal, -v, -w, -x, -n, -b, -o, -c, -m. Only the Python standard library is used.
+without a literal, -v, -w, -x, -n, -b, -o, -c, -m. It also runs the stage pipelines that bench/run
+times (--keep with --sub, --extract and --take) against the grep | sed | head pipelines they
+replace. Only the Python standard library is used.
 """
 import os
 import shlex
@@ -35,6 +37,16 @@ QUERIES = [
     ["-c", ""],
     ["-n", "^z+$"],
     ["-c", "no such text anywhere"],
+]
+
+# logsift stages and the shell pipeline that does the same, {f} the input.
+STAGE_PIPELINES = [
+    (["--keep", "ERROR", "--sub", "s/user=[^ ]+/user=***/g", "--take", "2500", "-e", ""],
+     "grep -E ERROR {f} | sed -E 's/user=[^ ]+/user=***/g' | head -n 2500"),
+    (["--keep", "ERROR", "--extract", "user=([^ ]+)", "--take", "2500", "-e", ""],
+     "grep ERROR {f} | sed -nE 's/.*user=([^ ]+).*/\\1/p' | head -n 2500"),
+    (["--keep", "ERROR", "--extract", "user=([^ ]+)", "-e", ""],
+     "grep ERROR {f} | sed -nE 's/.*user=([^ ]+).*/\\1/p'"),
 ]
 
 
@@ -89,6 +101,16 @@ def main():
                 failed += 1
                 print(f"FAIL {args} vs {shell}: {len(got.stdout)} bytes ({got.returncode}) vs "
                       f"{len(want.stdout)} ({want.returncode})")
+        # The stage pipelines bench/run times against the grep | sed | head pipelines they replace;
+        # --take stops past 16 MiB, after the worker has joined.
+        for args, shell in STAGE_PIPELINES:
+            shell = shell.format(f=shlex.quote(path))
+            want = subprocess.run(["sh", "-c", shell], capture_output=True, env=env, timeout=120)
+            got = subprocess.run([logsift] + args + [path], capture_output=True, env=env, timeout=120)
+            if got.stdout != want.stdout or got.returncode != 0 or want.stdout.count(b"\n") < 2000:
+                failed += 1
+                print(f"FAIL {args} vs {shell}: {len(got.stdout)} bytes ({got.returncode}) vs "
+                      f"{len(want.stdout)} ({want.returncode})")
         # A NUL far into the file: counts and file lists do not depend on it (logsift skips the NUL
         # search for them), a printing query reports a binary match as grep does.
         with open(path, "r+b") as f:
@@ -106,7 +128,7 @@ def main():
         if b"binary file matches" not in got.stderr:
             failed += 1
             print(f"FAIL printing query on a file with a NUL: no binary-file notice: {got.stdout[-120:]!r}")
-    print(f"big_input_compat: {len(QUERIES) + 9 - failed} passed, {failed} failed")
+    print(f"big_input_compat: {len(QUERIES) + len(STAGE_PIPELINES) + 9 - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

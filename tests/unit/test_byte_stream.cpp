@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <string>
 
+#include "logsift/decompress.hpp"
 #include "logsift/error.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/source.hpp"
@@ -31,6 +34,7 @@ class TempFile {
     ::unlink(path_.c_str());
   }
   int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
 
  private:
   int fd_;
@@ -76,6 +80,57 @@ TEST(byte_stream, mapped_windows_deliver_every_byte_in_order) {
       auto stream = make_mapped_stream(file.fd(), window);
       ASSERT_NE(stream, nullptr);
       EXPECT_EQ(drain(*stream), content) << size << " in windows of " << window;
+    }
+  }
+}
+
+// How many ranges of `path` this process has mapped: one per window.
+std::size_t mappings_of(const std::string& path) {
+  std::ifstream maps("/proc/self/maps");
+  std::size_t count = 0;
+  for (std::string entry; std::getline(maps, entry);) {
+    count += entry.size() >= path.size() && entry.compare(entry.size() - path.size(), path.size(), path) == 0;
+  }
+  return count;
+}
+
+// A decoder reading mapped compressed input holds one window at a time.
+TEST(byte_stream, a_decoder_over_a_mapped_file_holds_one_window) {
+  if (std::system("gzip --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "gzip is not installed";
+  const std::string content = random_bytes(600000, 7);
+  TempFile plain(content);
+  TempFile packed("");
+  ASSERT_EQ(std::system(("gzip -c " + plain.path() + " > " + packed.path()).c_str()), 0);
+  auto stream = decompressing_stream(make_mapped_stream(packed.fd(), 16384));
+  std::string all;
+  std::size_t most = 0;
+  for (;;) {
+    const Block block = stream->next();
+    most = std::max(most, mappings_of(packed.path()));
+    if (block.bytes.empty()) break;
+    all.append(block.bytes);
+  }
+  EXPECT_EQ(all, content);
+  EXPECT_EQ(most, 1u);
+}
+
+// Memory stays flat because one window is mapped at a time, whether or not the worker searches
+// part of it.
+TEST(byte_stream, the_source_holds_one_window_while_it_yields) {
+  std::string content;
+  for (int i = 0; content.size() < 700000; ++i) content += "line " + std::to_string(i) + (i % 3 ? " xyz\n" : "\n");
+  TempFile file(content);
+  for (bool with_worker : {false, true}) {
+    for (const char* pattern : {"xyz", ""}) {
+      SourceOptions options = mapped_search(pattern, with_worker);
+      ::lseek(file.fd(), 0, SEEK_SET);
+      std::size_t lines = 0, most = 0;
+      for (const Line& line : read_lines(file.fd(), options, std::make_shared<InputState>())) {
+        (void)line;
+        if (++lines % 500 == 0) most = std::max(most, mappings_of(file.path()));
+      }
+      EXPECT_GT(lines, 30000u);
+      EXPECT_EQ(most, 1u) << "'" << pattern << "'" << (with_worker ? " with the worker" : "");
     }
   }
 }

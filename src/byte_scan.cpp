@@ -446,8 +446,7 @@ __attribute__((target("avx2"))) std::size_t find_pair_avx2(const char* hay, std:
     // of the haystack, whose last m - 1 bytes start no candidate).
     const std::size_t found = find_pair_avx2<Fold, false>(hay, p, end_start, pr);
     const std::size_t stop = found == std::string_view::npos ? end_start + pr.m - 1 : found;
-    const void* nul = p < stop ? std::memchr(hay + p, '\0', stop - p) : nullptr;
-    if (nul != nullptr) *first_nul = static_cast<std::size_t>(static_cast<const char*>(nul) - hay);
+    note_first_nul(std::string_view(hay, stop), p, stop, first_nul);
     return found;
   }
   std::uint32_t skip = 0;  // low lanes of the final block that lie before p (already scanned)
@@ -747,14 +746,10 @@ std::size_t line_end_at(std::string_view text, std::size_t pos) noexcept {
   return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
 }
 
-namespace {
-// The first NUL in haystack[from, found) (to the end when found is npos) into *first_nul.
-void note_first_nul(std::string_view haystack, std::size_t from, std::size_t found, std::size_t* first_nul) noexcept {
-  const std::size_t stop = std::min(found, haystack.size());
-  const void* nul = from < stop ? std::memchr(haystack.data() + from, '\0', stop - from) : nullptr;
-  if (nul != nullptr) *first_nul = static_cast<std::size_t>(static_cast<const char*>(nul) - haystack.data());
+void note_first_nul(std::string_view text, std::size_t from, std::size_t stop, std::size_t* first_nul) noexcept {
+  const void* nul = from < stop ? std::memchr(text.data() + from, '\0', stop - from) : nullptr;
+  if (nul != nullptr) *first_nul = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
 }
-}  // namespace
 
 std::size_t LiteralSearcher::find(std::string_view haystack, std::size_t from,
                                   std::size_t* first_nul) const noexcept {
@@ -775,7 +770,7 @@ std::size_t LiteralSearcher::find_watching_nul(std::string_view haystack, std::s
   }
 #endif
   const std::size_t found = find_impl(haystack, from, avx2);
-  note_first_nul(haystack, from, found, first_nul);
+  note_first_nul(haystack, from, std::min(found, haystack.size()), first_nul);
   return found;
 }
 
@@ -910,7 +905,7 @@ std::size_t MultiLiteralSearcher::find(std::string_view haystack, std::size_t fr
   if (first_nul == nullptr) return find_impl(haystack, from, avx2_);
   if (single_) return single_->find_watching_nul(haystack, from, avx2_, first_nul);
   const std::size_t found = find_impl(haystack, from, avx2_);
-  note_first_nul(haystack, from, found, first_nul);
+  note_first_nul(haystack, from, std::min(found, haystack.size()), first_nul);
   return found;
 }
 

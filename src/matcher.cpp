@@ -332,11 +332,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
       const void* nl = hit > from ? ::memrchr(buffer.data() + from, '\n', hit - from) : nullptr;
       const std::size_t begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
       const std::size_t end = line_end_at(buffer, hit);
-      if (std::size_t* nul = watched(first_nul)) {
-        if (const void* at = std::memchr(buffer.data() + hit, '\0', end - hit)) {
-          *nul = static_cast<std::size_t>(static_cast<const char*>(at) - buffer.data());
-        }
-      }
+      if (std::size_t* nul = watched(first_nul)) note_first_nul(buffer, hit, end, nul);
       if (impl_->literal_is_exact || RE2::PartialMatch(buffer.substr(begin, end - begin), *impl_->regex)) {
         return Span{begin, end};
       }
@@ -347,12 +343,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
 
   // The other strategies read the lines first and look for NULs in what they covered afterwards.
   const std::optional<Span> found = next_matching_line_unwatched(buffer, from);
-  if (first_nul != nullptr) {
-    const std::size_t stop = found ? found->end : buffer.size();
-    if (const void* at = from < stop ? std::memchr(buffer.data() + from, '\0', stop - from) : nullptr) {
-      *first_nul = static_cast<std::size_t>(static_cast<const char*>(at) - buffer.data());
-    }
-  }
+  if (first_nul != nullptr) note_first_nul(buffer, from, found ? found->end : buffer.size(), first_nul);
   return found;
 }
 

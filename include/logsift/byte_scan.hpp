@@ -20,6 +20,10 @@ std::size_t count_newlines(const char* begin, const char* end) noexcept;
 // Whether `bytes` holds a NUL (grep's sign of a binary file).
 bool contains_nul(std::string_view bytes) noexcept;
 
+// Looks for a NUL in text[from, stop): where there is one, *first_nul becomes its offset in
+// `text`; otherwise *first_nul is left alone.
+void note_first_nul(std::string_view text, std::size_t from, std::size_t stop, std::size_t* first_nul) noexcept;
+
 // Where the line of `text` holding offset `pos` ends: at its '\n', or at the end of `text`.
 std::size_t line_end_at(std::string_view text, std::size_t pos) noexcept;
 

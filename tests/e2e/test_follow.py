@@ -10,7 +10,6 @@ with grep's status for what it selected so far, having printed whole lines only.
 --take end a follow by themselves, two files are followed at once with FILE: prefixes, and output
 is flushed line by line even without --line-buffered.
 
-Until the binary knows --follow (exit 2 with 'follow' on stderr), prints a skip line and passes.
 Prints one line per failing check, then `follow: N passed, M failed`; exits 1 if any failed.
 Only the Python standard library is used.
 """
@@ -266,32 +265,11 @@ def flushing_and_status(tmp):
         f.close()
 
 
-def follow_supported():
-    """False if the binary rejects --follow as an unknown option."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "probe.log")
-        with open(path, "wb") as f:
-            f.write(b"ERROR\n")
-        proc = subprocess.Popen([LOGSIFT, "--follow", "-m", "1", "ERROR", path], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            _, err = proc.communicate(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:  # known but not ending by itself: the checks will say more
-            proc.kill()
-            proc.communicate()
-            return True
-        return not (proc.returncode == 2 and b"follow" in err)
-
-
 def main():
     global LOGSIFT
     if len(sys.argv) != 2:
         sys.exit("usage: test_follow.py /path/to/logsift")
     LOGSIFT = os.path.abspath(sys.argv[1])
-    if not follow_supported():
-        print("skip: %s has no --follow yet" % LOGSIFT)
-        print("follow: 0 passed, 0 failed")
-        return 0
     groups = [
         ("one_file", one_file),
         ("limits", limits),

@@ -17,7 +17,7 @@ Left out of the comparison, by design:
     (rg), empty matches (rg lists each empty submatch, logsift only non-empty ones), and standard
     input's name (rg's "<stdin>"; logsift's is --label's, so the stdin case passes --label '<stdin>').
 
-Skips (exit 0) when rg is not installed or logsift does not know --json yet.
+Fails when rg is not installed (scripts/setup installs ripgrep).
 Prints one line per failing check, then `json_output: N passed, M failed`; exits 1 if any failed.
 Only the Python standard library is used.
 """
@@ -139,23 +139,15 @@ def compare(name, args, stdin_path):
     check(name + ": messages", True)
 
 
-def json_supported():
-    rc, _, err = run([LOGSIFT, "--json", "x", os.devnull], None)
-    return not (rc == 2 and b"json" in err.lower())
-
-
 def main():
     global LOGSIFT
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     LOGSIFT = os.path.abspath(sys.argv[1])
     if shutil.which("rg") is None:
-        print("skip: rg (ripgrep) is not installed")
-    elif not json_supported():
-        print("skip: this logsift does not support --json yet")
-    else:
-        for name, args, stdin_path in CASES:
-            compare(name, args, stdin_path)
+        sys.exit("json_output: rg (ripgrep) is not installed; scripts/setup installs it")
+    for name, args, stdin_path in CASES:
+        compare(name, args, stdin_path)
     for failure in failed:
         print("FAIL", failure)
     print(f"json_output: {passed} passed, {len(failed)} failed")

@@ -12,9 +12,24 @@ namespace logsift {
 namespace {
 
 // The auto-detected formats. Each one is recognisable from its first few bytes, and no two can match
-// at the same position: ISO has '-' at +4, the slashed form '/' at +2, the compact form a blank at +6,
-// epoch seconds ten digits; the Apache forms a letter or a digit after '['; syslog a month name.
-enum Format : int { kIso, kSyslog, kApacheError, kApacheAccess, kCompact, kSlashed, kEpoch };
+// at the same position: ISO has '-' at +4, nginx's date '/' at +4, the slashed form '/' at +2, the
+// month-day form '-' at +2, the compact form a blank at +6, the dashed form '-' at +8, epoch seconds
+// ten digits (milliseconds thirteen); the Apache forms a letter or a digit after '[', the bracketed
+// month-day form '.' at +3; syslog a month name; klog a severity letter and a blank at +5.
+enum Format : int {
+  kIso,           // 2026-01-01T10:00:00.5+02:00
+  kSyslog,        // Jun 14 15:16:01
+  kApacheError,   // [Sun Dec 04 04:47:44 2005]
+  kApacheAccess,  // [17/May/2015:10:05:03 +0000]
+  kCompact,       // 081109 203615
+  kSlashed,       // 17/06/09 20:10:40
+  kEpoch,         // 1117838570, 1117838570.675, 1117838570675
+  kSlashedIso,    // 2026/12/02 09:00:00 (nginx error log)
+  kMonthDay,      // 03-17 16:13:38.811 (Android logcat)
+  kDashed,        // 20171223-22:15:29:606
+  kBracketed,     // [10.30 16:49:06]
+  kKlog,          // I1202 09:00:00.123456 (Kubernetes klog, glog)
+};
 
 constexpr std::size_t kWindow = 64;        // a timestamp must start this close to the line start
 constexpr std::size_t kWideWindow = 128;   // ... or this close, for `[dd/Mon/yyyy:` and --time-format
@@ -408,21 +423,72 @@ bool TimestampParser::try_format(int format, const char* p, const char* begin, c
       out = from_fields(year, month, day, hour, minute, second, frac, std::nullopt, true);
       return true;
     }
-    case kEpoch: {  // 1117838570 or 1117838570.675, alone: not part of an id, a negative number, a path
+    case kEpoch: {  // 1117838570, 1117838570.675 or 1117838570675 (ms), alone: not part of an id,
+                    // a negative number, a path
       if (end - p < 10 || *p == '0') return false;
       if (p > begin && (p[-1] == '-' || p[-1] == '+' || p[-1] == ':' || p[-1] == '/')) return false;
       std::int64_t value = 0;
-      for (int i = 0; i < 10; ++i) {
-        if (!is_digit(p[i])) return false;
-        value = value * 10 + (p[i] - '0');
-      }
-      const char* q = p + 10;
-      if (end - q >= 2 && *q == '.' && is_digit(q[1])) {
+      int n = 0;
+      for (; n < 14 && p + n < end && is_digit(p[n]); ++n) value = value * 10 + (p[n] - '0');
+      if (n != 10 && n != 13) return false;
+      const char* q = p + n;
+      if (n == 10 && end - q >= 2 && *q == '.' && is_digit(q[1])) {
         ++q;
         fraction(q, end, frac);
       }
       if (q < end && (is_word(*q) || *q == '-' || *q == ':' || *q == '/')) return false;
-      out = static_cast<double>(value) + frac;
+      out = n == 13 ? static_cast<double>(value / 1000) + static_cast<double>(value % 1000) / 1000
+                    : static_cast<double>(value) + frac;
+      return true;
+    }
+    case kSlashedIso: {  // 2026/12/02 09:00:00, 2026/12/02 09:00:00.123
+      if (end - p < 19 || p[4] != '/' || p[7] != '/' || p[10] != ' ') return false;
+      if (!fixed(p, end, 4, year) || !fixed(p + 5, end, 2, month) || !fixed(p + 8, end, 2, day)) return false;
+      const char* q = p + 11;
+      if (!clock(q, end, hour, minute, second, frac, false) || (q < end && is_digit(*q))) return false;
+      if (!valid_date(year, month, day, true)) return false;
+      out = from_fields(year, month, day, hour, minute, second, frac, std::nullopt, true);
+      return true;
+    }
+    case kMonthDay: {  // 03-17 16:13:38.811, year-less
+      if (end - p < 14 || p[2] != '-' || p[5] != ' ') return false;
+      if (!fixed(p, end, 2, month) || !fixed(p + 3, end, 2, day)) return false;
+      const char* q = p + 6;
+      if (!clock(q, end, hour, minute, second, frac, false) || (q < end && is_digit(*q))) return false;
+      if (!valid_date(0, month, day, false)) return false;
+      out = from_fields(0, month, day, hour, minute, second, frac, std::nullopt, false);
+      return true;
+    }
+    case kDashed: {  // 20171223-22:15:29:606 (milliseconds after a colon) or 20171223-22:15:29
+      if (end - p < 17 || p[8] != '-') return false;
+      if (!fixed(p, end, 4, year) || !fixed(p + 4, end, 2, month) || !fixed(p + 6, end, 2, day)) return false;
+      const char* q = p + 9;
+      if (!clock(q, end, hour, minute, second, frac, false)) return false;
+      int millis = 0;
+      if (end - q >= 4 && *q == ':' && fixed(q + 1, end, 3, millis)) {
+        q += 4;
+        frac = millis / 1000.0;
+      }
+      if ((q < end && is_digit(*q)) || !valid_date(year, month, day, true)) return false;
+      out = from_fields(year, month, day, hour, minute, second, frac, std::nullopt, true);
+      return true;
+    }
+    case kBracketed: {  // [10.30 16:49:06], year-less
+      if (end - p < 16 || *p != '[' || p[3] != '.' || p[6] != ' ') return false;
+      if (!fixed(p + 1, end, 2, month) || !fixed(p + 4, end, 2, day)) return false;
+      const char* q = p + 7;
+      if (!clock(q, end, hour, minute, second, frac, false) || q == end || *q != ']') return false;
+      if (!valid_date(0, month, day, false)) return false;
+      out = from_fields(0, month, day, hour, minute, second, frac, std::nullopt, false);
+      return true;
+    }
+    case kKlog: {  // I1202 09:00:00.123456: severity, month and day, year-less
+      if (end - p < 14 || std::strchr("IWEF", *p) == nullptr || p[5] != ' ') return false;
+      if (!fixed(p + 1, end, 2, month) || !fixed(p + 3, end, 2, day)) return false;
+      const char* q = p + 6;
+      if (!clock(q, end, hour, minute, second, frac, false) || (q < end && is_digit(*q))) return false;
+      if (!valid_date(0, month, day, false)) return false;
+      out = from_fields(0, month, day, hour, minute, second, frac, std::nullopt, false);
       return true;
     }
   }
@@ -433,8 +499,11 @@ bool TimestampParser::try_format(int format, const char* p, const char* begin, c
 inline int numeric_format(const char* p, const char* end) {
   if (end - p < 10) return -1;
   if (p[2] == '/') return kSlashed;
+  if (p[2] == '-') return kMonthDay;
   if (p[4] == '-') return kIso;
+  if (p[4] == '/') return kSlashedIso;
   if (p[6] == ' ') return kCompact;
+  if (p[8] == '-') return kDashed;
   return kEpoch;
 }
 
@@ -454,7 +523,8 @@ std::optional<double> TimestampParser::parse_auto(const char* begin, const char*
   for (const char* p = begin; p < near; ++p) {
     const char c = *p;
     if (c == '[') {
-      const int format = p + 1 < end && is_digit(p[1]) ? kApacheAccess : kApacheError;
+      const bool digit = p + 1 < end && is_digit(p[1]);
+      const int format = !digit ? kApacheError : p + 3 < end && p[3] == '.' ? kBracketed : kApacheAccess;
       if (try_format(format, p, begin, end, t)) return found(format, p);
       continue;
     }
@@ -465,6 +535,8 @@ std::optional<double> TimestampParser::parse_auto(const char* begin, const char*
       if (format >= 0 && try_format(format, p, begin, end, t)) return found(format, p);
     } else if (is_alpha(c) && end - p >= 14 && p[3] == ' ') {
       if (try_format(kSyslog, p, begin, end, t)) return found(kSyslog, p);
+    } else if (is_alpha(c) && end - p >= 14 && p[5] == ' ' && is_digit(p[1])) {
+      if (try_format(kKlog, p, begin, end, t)) return found(kKlog, p);
     }
   }
   // Apache combined log: the client, identity and user fields come first.

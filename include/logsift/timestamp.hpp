@@ -37,7 +37,9 @@ class TimestampParser {
   // Apache access form `[dd/Mon/yyyy:` and for --time-format), fractions kept; nullopt if none.
   // Auto-detected: ISO 8601 (`T` or space, `.`/`,` fraction, `Z`/`±hh[:mm]`), syslog `Jun 14 15:16:01`,
   // Apache `[Sun Dec 04 04:47:44 2005]` and `[17/May/2015:10:05:03 +0000]`, `081109 203615`,
-  // `17/06/09 20:10:40`, and 10-digit epoch seconds standing alone. Safe to call from several threads.
+  // `17/06/09 20:10:40`, nginx `2026/12/02 09:00:00`, year-less `03-17 16:13:38.811` (Android),
+  // `[10.30 16:49:06]` and klog `I1202 09:00:00.123456`, `20171223-22:15:29:606`, and epoch seconds
+  // (10 digits) or milliseconds (13 digits) standing alone. Safe to call from several threads.
   std::optional<double> parse(std::string_view line) const;
 
   bool auto_detect() const noexcept { return items_.empty(); }

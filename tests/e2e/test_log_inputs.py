@@ -105,6 +105,17 @@ try:
 finally:
     shutil.rmtree(tmp)
 
+# --- every line of the loghub samples starts with a timestamp the detector knows (16 formats:
+# ISO, syslog, Apache, nginx-like, Android, klog-like, HealthApp, Proxifier, compact, epoch...)
+LOGHUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "loghub")
+samples = sorted(f for f in os.listdir(LOGHUB) if f.endswith("_2k.log"))
+check("loghub samples present", len(samples) == 16, repr(samples))
+for name in samples:
+    with open(os.path.join(LOGHUB, name), "rb") as f:
+        total = len(f.read().splitlines())
+    result = run("--since", "1970-01-02", "-c", "", os.path.join(LOGHUB, name))
+    check(f"timestamps detected in {name}", result.stdout == f"{total}\n".encode(), f"{result.stdout!r} of {total}")
+
 # --- compressed input, made by the real tools
 tmp = tempfile.mkdtemp()
 try:
@@ -113,9 +124,7 @@ try:
     errors = sum(1 for l in app if b"ERROR" in l)
     tools = {"gz": ["gzip", "-c"], "bz2": ["bzip2", "-c"], "xz": ["xz", "-c", "-1"], "zst": ["zstd", "-q", "-c"]}
     for ext, tool in tools.items():
-        if shutil.which(tool[0]) is None:
-            print(f"skip: {tool[0]} not installed")
-            continue
+        check(f"{tool[0]} installed (scripts/setup installs it)", shutil.which(tool[0]) is not None)
         packed = os.path.join(tmp, f"app.log.{ext}")
         with open(packed, "wb") as f:
             subprocess.run(tool + [plain], stdout=f, check=True)

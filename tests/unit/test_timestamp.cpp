@@ -127,6 +127,37 @@ TEST(timestamp, compact_slashed_and_epoch_forms) {
   expect_time(p, "ts=1767261600 msg=hello", k10am);
 }
 
+TEST(timestamp, nginx_android_klog_dashed_bracketed_and_epoch_milliseconds) {
+  const TimestampParser p(std::string_view{}, 2026);
+  expect_time(p, "2026/01/01 10:00:00 [error] 1234#0: *5 open() failed", k10am);
+  expect_time(p, "2026/01/01 10:00:00.25 [warn] with a fraction", k10am + 0.25);
+  expect_time(p, "01-01 10:00:00.811  1795  1825 I PowerManager: acquire", k10am + 0.811);
+  expect_time(p, "I0101 10:00:00.123456   12345 server.go:42] started", k10am + 0.123456);
+  expect_time(p, "E0101 10:00:00.5 1 main.go:1] failed", k10am + 0.5);
+  expect_time(p, "20260101-10:00:00:606|Step_LSC|30002312|onStandStepChanged 3579", k10am + 0.606);
+  expect_time(p, "20260101-10:00:00 without milliseconds", k10am);
+  expect_time(p, "[01.01 10:00:00] chrome.exe - proxy.example.com:443 open", k10am);
+  expect_time(p, "1767261600250 epoch milliseconds", k10am + 0.25);
+  // Year-less forms take the parser's default year, as syslog does.
+  expect_time(TimestampParser(std::string_view{}, 2025), "I0101 10:00:00.0 1 a.go:1] x", utc(2025, 1, 1, 10));
+  for (const char* line : {
+           "2026/13/01 10:00:00 month 13",
+           "2026/01/01 10:00 no seconds",
+           "13-01 10:00:00.000 month 13",
+           "02-30 10:00:00.000 February 30",
+           "X0101 10:00:00.000 not a severity letter",
+           "I0101 25:00:00.000 hour 25",
+           "20261301-10:00:00:000 month 13",
+           "[13.01 10:00:00] month 13",
+           "[01.01 10:00:00 no closing bracket",
+           "176726160025 twelve digits",
+           "17672616002501 fourteen digits",
+           "1767261600250abc a hex id",
+       }) {
+    expect_none(p, line);
+  }
+}
+
 TEST(timestamp, lines_without_a_timestamp) {
   const TimestampParser p;
   for (const char* line : {

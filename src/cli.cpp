@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "logsift/error.hpp"
 
 namespace logsift {
@@ -40,6 +42,12 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
 };
 
+// Value options whose value is a count.
+const std::set<std::string> kNumericOptions = {
+    "--max-count", "--after-context", "--before-context", "--context", "--skip", "--take", "--step",
+    "--last", "--max-matches", "--top",
+};
+
 // What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
 // word replaced by a placeholder, because CLI11 would split a positional such as "[a,b]" (a
 // bracket expression, or a file name) as an array. Placeholders are "\x01" + index.
@@ -60,6 +68,15 @@ NormalisedArguments normalise_arguments(int argc, const char* const* argv) {
   auto add_positional = [&](std::string word) {
     out.words.push_back('\x01' + std::to_string(out.positionals.size()));
     out.positionals.push_back(std::move(word));
+  };
+  auto add_value = [&](const std::string& long_name, std::string value) {
+    if (value.empty()) {
+      // CLI11 rejects "--name=" but takes an empty word as a value.
+      out.words.push_back(long_name);
+      out.words.push_back(std::move(value));
+    } else {
+      out.words.push_back(long_name + "=" + value);
+    }
   };
   bool options_ended = false;
   for (int i = 1; i < argc; ++i) {
@@ -84,28 +101,31 @@ NormalisedArguments normalise_arguments(int argc, const char* const* argv) {
       out.words.push_back("--color=auto");
       continue;
     }
-    // A bundle of short flags may end in one that takes a value: "-ie PATTERN", "-nA2".
-    if (arg.size() > 2 && arg[1] != '-') {
-      const std::size_t value_flag = arg.find_first_of("efmABC", 1);
-      if (value_flag != std::string::npos) {
-        const std::string long_name = kValueOptions.at(std::string{'-', arg[value_flag]});
-        if (value_flag > 1) out.words.push_back(arg.substr(0, value_flag));
-        std::string value = arg.substr(value_flag + 1);
-        if (value.empty() && i + 1 < argc) value = argv[++i];
-        out.words.push_back(long_name);
-        out.words.push_back(std::move(value));
-        continue;
+    // A bundle of short flags may end in one that takes a value ("-ie PATTERN", "-nA2"), and its
+    // digits are grep's -NUM, context on both sides ("-5", "-n2").
+    if (arg[1] != '-') {
+      std::string letters = "-", context;
+      std::size_t k = 1;
+      for (; k < arg.size() && std::strchr("efmABC", arg[k]) == nullptr; ++k) {
+        (arg[k] >= '0' && arg[k] <= '9' ? context : letters) += arg[k];
       }
+      if (!context.empty()) out.words.push_back("--context=" + context);
+      if (letters.size() > 1) out.words.push_back(letters);
+      if (k < arg.size()) {
+        std::string value = arg.substr(k + 1);
+        if (value.empty()) {
+          if (i + 1 == argc) throw UsageError(fmt::format("option requires an argument -- '{}'", arg[k]));
+          value = argv[++i];
+        }
+        add_value(kValueOptions.at(std::string{'-', arg[k]}), std::move(value));
+      }
+      continue;
     }
-    if (auto it = kValueOptions.find(arg); it != kValueOptions.end() && i + 1 < argc) {
-      std::string value = argv[++i];
-      if (value.empty()) {
-        // CLI11 rejects "--name=" but takes an empty word as a value.
-        out.words.push_back(it->second);
-        out.words.push_back(std::move(value));
-      } else {
-        out.words.push_back(it->second + "=" + value);
+    if (auto it = kValueOptions.find(arg); it != kValueOptions.end()) {
+      if (i + 1 == argc) {
+        throw UsageError(fmt::format("{} needs {}", arg, kNumericOptions.count(it->second) ? "a number" : "a value"));
       }
+      add_value(it->second, argv[++i]);
       continue;
     }
     out.words.push_back(std::move(arg));
@@ -126,7 +146,7 @@ std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
 
 std::uint64_t parse_number(std::string_view flag, const std::string& text) {
   std::optional<std::uint64_t> value = parse_unsigned(text);
-  if (!value) throw UsageError(fmt::format("{} '{}': expected a non-negative whole number", flag, text));
+  if (!value) throw bad_value(flag, text, "expected a non-negative whole number");
   return *value;
 }
 
@@ -137,7 +157,7 @@ double parse_bucket(const std::string& text) {
   const std::optional<std::uint64_t> count =
       unit == kUnits.end() ? std::nullopt : parse_unsigned(text.substr(0, text.size() - 1));
   if (!count || *count == 0) {
-    throw UsageError(fmt::format("--histogram '{}': expected a bucket like 30s, 5m, 1h or 1d", text));
+    throw bad_value("--histogram", text, "expected a bucket like 30s, 5m, 1h or 1d");
   }
   return static_cast<double>(*count) * unit->second;
 }
@@ -152,13 +172,18 @@ std::optional<std::uint64_t> parse_max_count(const std::string& text) {
   // grep: a negative count means no limit.
   if (!text.empty() && text[0] == '-' && parse_unsigned(text.substr(1))) return std::nullopt;
   std::optional<std::uint64_t> value = parse_unsigned(text);
-  if (!value) throw UsageError(fmt::format("invalid max count '{}'", text));
+  if (!value) throw UsageError(fmt::format("invalid max count {}", quote(text)));
   return *value;
 }
 
 std::vector<std::string> read_pattern_file(const std::string& path) {
   std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (file == nullptr) throw UsageError(fmt::format("{}: {}", path, std::strerror(errno)));
+  struct stat info {};
+  if (::fstat(::fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+    if (file != stdin) std::fclose(file);
+    throw UsageError(fmt::format("{}: {}", path, std::strerror(EISDIR)));
+  }
   std::string content;
   char chunk[65536];
   std::size_t n;
@@ -181,7 +206,43 @@ ColorMode parse_color(const std::string& when) {
   if (when == "always" || when == "yes" || when == "force") return ColorMode::always;
   if (when == "never" || when == "no" || when == "none") return ColorMode::never;
   if (when == "auto" || when == "tty" || when == "if-tty") return ColorMode::automatic;
-  throw UsageError(fmt::format("invalid argument '{}' for --color (valid: always, never, auto)", when));
+  throw UsageError(fmt::format("invalid argument {} for --color (valid: always, never, auto)", quote(when)));
+}
+
+// Levenshtein distance, for suggesting the option a typo meant.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown option --kep (did you mean --keep?)": the nearest long option within two edits.
+std::string unknown_option_message(const CLI::App& app, const std::string& word) {
+  const std::string name = word.substr(0, word.find('='));
+  std::string best;
+  std::size_t best_distance = 3;
+  if (name.rfind("--", 0) == 0) {
+    for (const CLI::Option* option : app.get_options()) {
+      for (const std::string& long_name : option->get_lnames()) {
+        const std::size_t distance = edit_distance(name.substr(2), long_name);
+        if (distance < best_distance) {
+          best_distance = distance;
+          best = "--" + long_name;
+        }
+      }
+    }
+  }
+  if (best.empty()) return fmt::format("unknown option {} (try --help)", quote(name));
+  return fmt::format("unknown option {} (did you mean {}?)", quote(name), best);
 }
 
 // CLI11 messages can span lines; ours are one line.
@@ -336,6 +397,14 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 
   app.add_flag("-V,--version", version, "Print the version and exit");
   app.add_option("args", positionals, "PATTERN (unless -e or -f is given) and FILEs")->group("");
+  // As in grep, a value option given twice takes the last value (shell aliases rely on it); the
+  // options that collect values (-e, -f, --include, stages...) keep them all.
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size_max() == 1 && option->get_items_expected_max() == 1) {
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+  }
+  app.allow_extras();  // unknown options are reported below, with a suggestion
 
   const NormalisedArguments args = normalise_arguments(argc, argv);
   std::vector<std::string> reversed(args.words.rbegin(), args.words.rend());  // CLI11 takes them back to front
@@ -346,6 +415,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     return result;
   } catch (const CLI::ParseError& error) {
     throw UsageError(one_line(fmt::format("{} (try --help)", error.what())));
+  }
+  for (const std::string& word : app.remaining()) {
+    if (word != "--") throw UsageError(unknown_option_message(app, word));
   }
   for (std::string& positional : positionals) positional = args.restore(positional);
   if (version) {

@@ -146,7 +146,7 @@ Pipeline Pipeline::build(Config config) {
     try {
       TimestampParser check(c.time_format);  // a bad format fails before any input is read
     } catch (const UsageError& error) {
-      throw UsageError(fmt::format("--time-format '{}': {}", c.time_format, error.what()));
+      throw bad_value("--time-format", c.time_format, error.what());
     }
   }
   p.stages = build_stages(c.stages, stage_context);
@@ -157,7 +157,7 @@ Pipeline Pipeline::build(Config config) {
     try {
       p.count_by_key = std::make_shared<const Matcher>(std::vector<std::string>{c.count_by}, key_options);
     } catch (const UsageError& error) {
-      throw UsageError(fmt::format("--count-by '{}': {}", c.count_by, error.what()));
+      throw bad_value("--count-by", c.count_by, error.what());
     }
   }
 

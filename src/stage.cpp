@@ -6,6 +6,7 @@
 #include <deque>
 #include <fmt/format.h>
 #include <functional>
+#include <limits>
 #include <optional>
 
 #include "logsift/error.hpp"
@@ -257,13 +258,16 @@ class FunctionStage final : public Stage {
 };
 
 [[noreturn]] void bad_argument(const StageSpec& spec, std::string_view why) {
-  throw UsageError(fmt::format("{} '{}': {}", spec.flag, spec.value, why));
+  throw bad_value(spec.flag, spec.value, why);
 }
 
 std::uint64_t parse_count(const StageSpec& spec, std::string_view text) {
   std::uint64_t value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (!text.empty() && ec == std::errc::result_out_of_range && ptr == end) {
+    bad_argument(spec, fmt::format("too large (at most {})", std::numeric_limits<std::uint64_t>::max()));
+  }
   if (text.empty() || ec != std::errc{} || ptr != end) bad_argument(spec, "expected a non-negative whole number");
   return value;
 }

@@ -86,6 +86,55 @@ TEST(cli, bad_input_is_a_usage_error) {
   EXPECT_THROW(parse({"-F", "-G", "x"}), UsageError);
 }
 
+std::string usage_error(std::vector<std::string> args) {
+  try {
+    parse(std::move(args));
+  } catch (const UsageError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+TEST(cli, grep_dash_num_is_context_also_inside_a_bundle) {
+  EXPECT_EQ(parse({"-m1", "-5", "foo", "t.txt"}).config.patterns, (std::vector<std::string>{"foo"}));
+  EXPECT_EQ(parse({"-m1", "-5", "foo", "t.txt"}).config.before, 5u);
+  Config config = parse({"-n12i", "foo"}).config;
+  EXPECT_EQ(config.after, 12u);
+  EXPECT_TRUE(config.line_number && config.ignore_case);
+  EXPECT_EQ(parse({"-3", "-1", "x"}).config.after, 1u);
+}
+
+TEST(cli, repeated_value_options_take_the_last_value) {
+  EXPECT_EQ(parse({"-m", "1", "-m", "2", "x"}).config.max_count, std::uint64_t{2});
+  EXPECT_EQ(parse({"-A", "1", "-A", "2", "x"}).config.after, 2u);
+  EXPECT_EQ(parse({"--color=always", "--color=never", "x"}).config.color, ColorMode::never);
+  EXPECT_EQ(parse({"--label", "a", "--label", "b", "x"}).config.label, "b");
+  // Options that collect values keep them all.
+  EXPECT_EQ(parse({"-e", "a", "-e", "b"}).config.patterns, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(cli, messages_name_the_problem) {
+  EXPECT_EQ(usage_error({"-ve"}), "option requires an argument -- 'e'");
+  EXPECT_EQ(usage_error({"x", "--take"}), "--take needs a number");
+  EXPECT_EQ(usage_error({"x", "--keep"}), "--keep needs a value");
+  EXPECT_EQ(usage_error({"--kep", "x"}), "unknown option '--kep' (did you mean --keep?)");
+  EXPECT_EQ(usage_error({"--jsn=1", "x"}), "unknown option '--jsn' (did you mean --json?)");
+  EXPECT_EQ(usage_error({"--zzzzzzzz", "x"}), "unknown option '--zzzzzzzz' (try --help)");
+  EXPECT_EQ(usage_error({"-f", "/"}), "/: Is a directory");
+}
+
+TEST(cli, quoted_values_are_cut_short) {
+  const std::string huge(3'000'000, 'x');
+  EXPECT_EQ(quote("abc"), "'abc'");
+  const std::string message = usage_error({"--histogram", huge, "x"});
+  EXPECT_LT(message.size(), 400u) << message.substr(0, 100);
+  EXPECT_NE(message.find("(3000000 bytes)"), std::string::npos);
+  // A cut never splits a UTF-8 character.
+  std::string text = "a";  // then two-byte characters: byte 200 is the middle of one
+  for (int i = 0; i < 150; ++i) text += "\xC3\xA9";
+  EXPECT_EQ(quote(text), "'" + text.substr(0, 199) + "...' (301 bytes)");
+}
+
 TEST(cli, help_and_version_do_not_search) {
   EXPECT_TRUE(parse({"--help"}).immediate_output);
   EXPECT_NE(parse({"-V"}).immediate_output->find("logsift"), std::string::npos);

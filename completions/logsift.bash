@@ -10,7 +10,7 @@ _logsift_long_options=(
     # Generic
     --help --version
     # Matching
-    --regexp= --file= --extended-regexp --basic-regexp --fixed-strings --ignore-case
+    --regexp= --file= --extended-regexp --basic-regexp --fixed-strings --ignore-case --no-ignore-case
     --invert-match --word-regexp --line-regexp
     # Stages
     --keep= --drop= --sub= --extract= --skip= --take= --step= --slice= --take-while=
@@ -23,7 +23,8 @@ _logsift_long_options=(
     --line-buffered --stats --progress --max-matches= --count-by= --top= --histogram= --json
     --format=
     # Input
-    --recursive --dereference-recursive --include= --exclude= --exclude-dir= --text
+    --recursive --dereference-recursive --include= --exclude= --include-from= --exclude-from=
+    --exclude-dir= --text
     --no-messages --decompress --no-decompress --follow
 )
 
@@ -36,7 +37,8 @@ _logsift_short_options=(
 # Options whose value is the next word when it is not given after '=' (--color's is not: a
 # separate word after --color is PATTERN or a FILE).
 _logsift_options_with_value=" -e --regexp -f --file -m --max-count -A --after-context
-    -B --before-context -C --context --label --include --exclude --exclude-dir --keep --drop
+    -B --before-context -C --context --label --include --exclude --include-from --exclude-from
+    --exclude-dir --keep --drop
     --sub --extract --skip --take --step --slice --take-while --drop-while --fields --last
     --since --until --time-format --field-sep --max-matches --count-by --top --histogram
     --format "
@@ -53,7 +55,7 @@ _logsift_values() {
             COMPREPLY=($(compgen -P "$prefix" -W 'github' -- "$value")) ;;
         --since | --until)
             COMPREPLY=($(compgen -P "$prefix" -W 'now 30m 1h 2h 1d 3d 1w' -- "$value")) ;;
-        -f | --file | --include | --exclude)
+        -f | --file | --include | --exclude | --include-from | --exclude-from)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -P "$prefix" -f -- "$value")) ;;
         --exclude-dir)

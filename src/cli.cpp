@@ -38,7 +38,8 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--take", "--take"}, {"--step", "--step"}, {"--slice", "--slice"},
     {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
     {"--last", "--last"}, {"--since", "--since"}, {"--until", "--until"}, {"--time-format", "--time-format"},
-    {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"},
+    {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"}, {"--include-from", "--include-from"},
+    {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
 };
 
@@ -288,7 +289,12 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("-E,--extended-regexp", extended, "PATTERN is an extended regex (default: RE2 syntax)")->group(matching);
   app.add_flag("-G,--basic-regexp", basic, "PATTERN is a POSIX basic regex")->group(matching);
   app.add_flag("-F,--fixed-strings", fixed, "PATTERN is a set of literal strings")->group(matching);
-  app.add_flag("-i,-y,--ignore-case", config.ignore_case, "Ignore case distinctions")->group(matching);
+  CLI::Option* ignore_case_option =
+      app.add_flag("-i,-y,--ignore-case", config.ignore_case, "Ignore case distinctions")->group(matching);
+  bool no_ignore_case = false;
+  CLI::Option* no_ignore_case_option =
+      app.add_flag("--no-ignore-case", no_ignore_case, "Do not ignore case distinctions (the default; undoes -i)")
+          ->group(matching);
   app.add_flag("-v,--invert-match", config.invert, "Select non-matching lines")->group(matching);
   app.add_flag("-w,--word-regexp", config.word, "Match only whole words")->group(matching);
   app.add_flag("-x,--line-regexp", config.whole_line, "Match only whole lines")->group(matching);
@@ -382,6 +388,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("-R,--dereference-recursive", config.follow_symlinks, "Like -r, following all symlinks")->group(input);
   app.add_option("--include", config.include, "Search only files whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
   app.add_option("--exclude", config.exclude, "Skip files whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
+  std::vector<std::string> include_from, exclude_from;
+  app.add_option("--include-from", include_from, "Search only files whose name matches a GLOB read from FILE")
+      ->group(input)->allow_extra_args(false)->type_name("FILE");
+  app.add_option("--exclude-from", exclude_from, "Skip files whose name matches a GLOB read from FILE")
+      ->group(input)->allow_extra_args(false)->type_name("FILE");
   app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
   app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
   bool decompress = false, no_decompress = false;
@@ -461,7 +472,17 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (option == with_matches_option) config.listing = FileListing::with_matches;
     if (option == without_match_option) config.listing = FileListing::without_match;
     if (option == decompress_option) config.decompress = Config::Decompress::always;
+    if (option == ignore_case_option) config.ignore_case = true;
+    if (option == no_ignore_case_option) config.ignore_case = false;
     if (option == no_decompress_option) config.decompress = Config::Decompress::never;
+  }
+  // One glob a line, as grep reads --exclude-from; empty lines name nothing.
+  for (auto [files, globs] : {std::pair{&include_from, &config.include}, std::pair{&exclude_from, &config.exclude}}) {
+    for (const std::string& path : *files) {
+      for (std::string& glob : read_pattern_file(path)) {
+        if (!glob.empty()) globs->push_back(std::move(glob));
+      }
+    }
   }
   if (max_count_option->count() > 0) config.max_count = parse_max_count(max_count);
   // An explicit 0 still asks for context handling: grep then separates groups with "--".

@@ -191,7 +191,7 @@ def fish_options(source):
 
 def tool_check(name, argv):
     if shutil.which(argv[0]) is None:
-        notes.append("%s not installed: skipped %s" % (argv[0], name))
+        check(name, False, "%s is not installed (scripts/setup installs it)" % argv[0])
         return
     result = subprocess.run(argv, capture_output=True, timeout=TIMEOUT, cwd=ROOT)
     messages = (result.stdout + result.stderr).decode("utf-8", "replace").strip()

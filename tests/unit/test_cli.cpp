@@ -113,6 +113,17 @@ TEST(cli, repeated_value_options_take_the_last_value) {
   EXPECT_EQ(parse({"-e", "a", "-e", "b"}).config.patterns, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(cli, include_and_exclude_globs_from_files) {
+  const std::string path = ::testing::TempDir() + "logsift_globs.txt";
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  std::fputs("*.log\n\n*.txt\n", file);
+  std::fclose(file);
+  Config config = parse({"--include-from", path, "--exclude", "a*", "--exclude-from=" + path, "x"}).config;
+  EXPECT_EQ(config.include, (std::vector<std::string>{"*.log", "*.txt"}));
+  EXPECT_EQ(config.exclude, (std::vector<std::string>{"a*", "*.log", "*.txt"}));
+  std::remove(path.c_str());
+}
+
 TEST(cli, messages_name_the_problem) {
   EXPECT_EQ(usage_error({"-ve"}), "option requires an argument -- 'e'");
   EXPECT_EQ(usage_error({"x", "--take"}), "--take needs a number");

@@ -95,7 +95,9 @@ class TimestampParser;
 // --histogram: selected lines counted per time bucket of `bucket_seconds` (by each line's
 // timestamp; lines without one are counted apart), printed at finish() as one row per bucket from
 // the first to the last, "START  COUNT  BAR" with the bars in Unicode eighth blocks scaled to
-// `width` columns, or as JSON Lines {"bucket": START, "count": N} when `json`.
+// `width` columns, or as JSON Lines {"bucket": START, "count": N} when `json`. A run of more than
+// 10 empty buckets is one gap row ("~ N empty buckets", JSON "empty_buckets"): no count is dropped
+// and the rows stay at most 11 per bucket with lines.
 std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
                                                 double bucket_seconds, std::size_t width, bool json);
 

@@ -496,7 +496,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   if (histogram_option->count() > 0) config.histogram_bucket = parse_bucket(histogram);
   if (config.json && config.format) throw UsageError("--json and --format cannot be used together");
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
-  if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));
+  if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));  // 0: no key, like head -n 0
   if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");
   if (config.follow_symlinks) config.recursive = true;
   return result;

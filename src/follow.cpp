@@ -71,6 +71,7 @@ class FollowStream final : public ByteStream {
       if (!regular_) return {};  // a pipe's end is final: nothing will be appended to it
       if (truncated()) {
         if (::lseek(fd_, 0, SEEK_SET) < 0) throw InputError(std::strerror(errno));
+        new_generation_ = true;
         continue;
       }
       if (rotated()) {
@@ -78,7 +79,10 @@ class FollowStream final : public ByteStream {
         // come before the new file's. Once a read finds nothing more, switch.
         n = read_some(fd_, buffer_.data(), buffer_.size());
         if (n > 0) return block(n);
-        if (reopen()) continue;
+        if (reopen()) {
+          new_generation_ = true;
+          continue;
+        }
       }
       wait();
       if (follow_stop_requested()) return {};
@@ -86,8 +90,10 @@ class FollowStream final : public ByteStream {
   }
 
  private:
-  Block block(std::size_t n) const {
-    return Block{std::string_view(buffer_.data(), n), std::memchr(buffer_.data(), '\0', n) != nullptr};
+  Block block(std::size_t n) {
+    Block next{std::string_view(buffer_.data(), n), std::memchr(buffer_.data(), '\0', n) != nullptr};
+    next.new_generation = std::exchange(new_generation_, false);
+    return next;
   }
 
   void start() {
@@ -198,6 +204,7 @@ class FollowStream final : public ByteStream {
   dev_t device_ = 0;
   ino_t inode_ = 0;
   int inotify_ = -1;
+  bool new_generation_ = false;  // the next block is the first of a rotated-in or truncated file
 };
 
 }  // namespace

@@ -196,6 +196,10 @@ class JsonPrinter final : public Printer {
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
 
+  void absorb(const Printer& other) override {
+    if (const auto* same = dynamic_cast<const JsonPrinter*>(&other)) total_ += same->total_;
+  }
+
   void finish() override {
     fmt::memory_buffer& buf = out_.buffer();
     put(buf, "{\"data\":{\"elapsed_total\":");
@@ -273,10 +277,17 @@ Span empty_match(const Matcher& pattern, std::string_view line) {
   return pattern.find(line).value_or(Span{});
 }
 
+// The line printer's notice for an input whose remaining selected lines the sink held back.
+void report_binary(Output& out, Diagnostics* diagnostics, const InputSummary& summary, std::string_view name) {
+  if (!summary.binary_match || diagnostics == nullptr) return;
+  out.flush();  // the lines printed before it come first on a terminal
+  diagnostics->notice(fmt::format("{}: binary file matches", name));
+}
+
 class TemplatePrinter final : public Printer {
  public:
-  TemplatePrinter(Output& out, TemplateFormat format, std::shared_ptr<const Matcher> pattern)
-      : out_(out), format_(std::move(format)), pattern_(std::move(pattern)) {
+  TemplatePrinter(Output& out, TemplateFormat format, std::shared_ptr<const Matcher> pattern, Diagnostics* diagnostics)
+      : out_(out), format_(std::move(format)), pattern_(std::move(pattern)), diagnostics_(diagnostics) {
     if (format_.max_group() > pattern_->group_count()) {
       bad_template(fmt::format("{{{}}} names a group, but PATTERN has {} capturing group{}", format_.max_group(),
                                pattern_->group_count(), pattern_->group_count() == 1 ? "" : "s"));
@@ -287,20 +298,26 @@ class TemplatePrinter final : public Printer {
 
   void selected_line(const Line& line, std::span<const Span> spans) override {
     if (spans.empty()) {
-      write(line, empty_match(*pattern_, line.text));
+      write(line, empty_match(*pattern_, line.text), 0);
       return;
     }
-    for (const Span& span : spans) write(line, span);
+    // Each span is searched for again from where the sink's search for it began (the previous
+    // span's end), not from its own start: with -w the match needs the character before the word.
+    std::size_t from = 0;
+    for (const Span& span : spans) {
+      write(line, span, from);
+      from = span.end;
+    }
   }
 
   void context_line(const Line&, std::span<const Span>) override {}
   void group_separator() override {}
-  void end_input(const InputSummary&) override {}
+  void end_input(const InputSummary& summary) override { report_binary(out_, diagnostics_, summary, path_); }
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
 
  private:
-  void write(const Line& line, Span span) {
+  void write(const Line& line, Span span, std::size_t search_from) {
     TemplateFields fields;
     fields.path = path_;
     fields.line_number = line.number;
@@ -310,9 +327,10 @@ class TemplatePrinter final : public Printer {
     fields.match = line.text.substr(span.begin, span.size());
     const int wanted = format_.max_group();
     if (wanted > 0) {
-      // Group values of this very match: searching from its start finds it again.
+      // Group values of this very match: the sink found it searching from `search_from`, skipping
+      // empty matches; the same search finds it again.
       std::fill(group_text_.begin(), group_text_.end(), std::string_view{});
-      if (pattern_->find_groups(line.text, span.begin, groups_)) {
+      if (find_groups_of(line.text, span, search_from)) {
         for (int i = 1; i <= wanted && static_cast<std::size_t>(i) < groups_.size(); ++i) {
           if (groups_[i]) group_text_[i - 1] = line.text.substr(groups_[i]->begin, groups_[i]->size());
         }
@@ -323,9 +341,21 @@ class TemplatePrinter final : public Printer {
     out_.end_line();
   }
 
+  // Fills groups_ for the match `span`, which a search from `from` finds after empty matches only.
+  bool find_groups_of(std::string_view text, Span span, std::size_t from) {
+    while (from <= span.begin && pattern_->find_groups(text, from, groups_)) {
+      const Span found = groups_[0].value_or(Span{});
+      if (found == span) return true;
+      if (!found.empty() || found.begin >= text.size()) return false;
+      from = found.begin + 1;
+    }
+    return false;
+  }
+
   Output& out_;
   TemplateFormat format_;
   std::shared_ptr<const Matcher> pattern_;
+  Diagnostics* diagnostics_;
   std::string path_;
   std::vector<std::optional<Span>> groups_;
   std::array<std::string_view, 9> group_text_{};
@@ -356,14 +386,15 @@ void put_github_escaped(fmt::memory_buffer& out, std::string_view text, bool pro
 
 class GithubPrinter final : public Printer {
  public:
-  GithubPrinter(Output& out, std::shared_ptr<const Matcher> pattern, std::string level)
-      : out_(out), pattern_(std::move(pattern)), level_(std::move(level)) {
+  GithubPrinter(Output& out, std::shared_ptr<const Matcher> pattern, std::string level, Diagnostics* diagnostics)
+      : out_(out), pattern_(std::move(pattern)), level_(std::move(level)), diagnostics_(diagnostics) {
     if (level_ != "error" && level_ != "warning" && level_ != "notice") {
       throw UsageError(fmt::format("invalid GitHub annotation level '{}' (valid: error, warning, notice)", level_));
     }
   }
 
   void begin_input(std::string_view name) override {
+    name_.assign(name);
     // The same for every line of the input: escape it once.
     path_.clear();
     put_github_escaped(path_, name, true);
@@ -394,7 +425,7 @@ class GithubPrinter final : public Printer {
 
   void context_line(const Line&, std::span<const Span>) override {}
   void group_separator() override {}
-  void end_input(const InputSummary&) override {}
+  void end_input(const InputSummary& summary) override { report_binary(out_, diagnostics_, summary, name_); }
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
 
@@ -402,6 +433,8 @@ class GithubPrinter final : public Printer {
   Output& out_;
   std::shared_ptr<const Matcher> pattern_;
   std::string level_;
+  Diagnostics* diagnostics_;
+  std::string name_;
   fmt::memory_buffer path_;
 };
 
@@ -537,12 +570,13 @@ std::unique_ptr<Printer> make_json_printer(Output& out, JsonClock clock) {
 }
 
 std::unique_ptr<Printer> make_template_printer(Output& out, TemplateFormat format,
-                                               std::shared_ptr<const Matcher> pattern) {
-  return std::make_unique<TemplatePrinter>(out, std::move(format), std::move(pattern));
+                                               std::shared_ptr<const Matcher> pattern, Diagnostics* diagnostics) {
+  return std::make_unique<TemplatePrinter>(out, std::move(format), std::move(pattern), diagnostics);
 }
 
-std::unique_ptr<Printer> make_github_printer(Output& out, std::shared_ptr<const Matcher> pattern, std::string level) {
-  return std::make_unique<GithubPrinter>(out, std::move(pattern), std::move(level));
+std::unique_ptr<Printer> make_github_printer(Output& out, std::shared_ptr<const Matcher> pattern, std::string level,
+                                             Diagnostics* diagnostics) {
+  return std::make_unique<GithubPrinter>(out, std::move(pattern), std::move(level), diagnostics);
 }
 
 }  // namespace logsift

@@ -218,8 +218,8 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
 std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   const Config& c = config;
   if (c.quiet) return make_quiet_printer();
-  if (c.format == "github") return make_github_printer(output, pattern, "error");
-  if (c.format) return make_template_printer(output, *template_format, pattern);
+  if (c.format == "github") return make_github_printer(output, pattern, "error", &diagnostics);
+  if (c.format) return make_template_printer(output, *template_format, pattern, &diagnostics);
   if (c.histogram_bucket > 0) {
     winsize size{};
     const std::size_t width = ::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0
@@ -255,8 +255,10 @@ void Pipeline::Impl::follow_each_in_its_thread(const std::vector<InputFile>& inp
         Output output(STDOUT_FILENO, true);
         std::unique_ptr<Printer> own_printer = make_printer(output);
         search(inputs[i], *own_printer);
-        own_printer->finish();
         output.flush();
+        // One summary or table for all files, printed by the main printer at the end.
+        std::lock_guard totals_lock(totals_mutex);
+        printer->absorb(*own_printer);
       } catch (...) {
         failures[i] = std::current_exception();
         request_follow_stop();  // a closed stdout ends every follower
@@ -312,7 +314,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   if (source_also_checks_pattern) source_options.also_select = pattern;
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
-  source_options.detect_binary = printer.wants_lines() && !config.text && !config.json;
+  source_options.detect_binary = printer.shows_lines() && !config.text && !config.json;
   source_options.progress = progress;
   using Decoding = SourceOptions::Decoding;
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
@@ -323,7 +325,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   // -q/-l/-L, where one selected line decides the input and most of a window would be wasted.
   struct stat info {};
   const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
-  const bool decided_by_first_match = config.quiet || config.listing.has_value();
+  const bool count_all = config.max_matches.has_value() || config.stats;
+  const bool decided_by_first_match = (config.quiet || config.listing.has_value()) && !count_all;
   const bool many_blocks = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
   source_options.map_file = many_blocks && !decided_by_first_match;
   if (source_options.map_file && source_filter) {
@@ -348,8 +351,10 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.after = config.after;
   sink_options.separate_groups = config.context_requested;
   sink_options.stop_at_first_match = config.quiet || config.listing.has_value();
+  sink_options.count_all = count_all;
   sink_options.lines_preselected = source_filter_is_pattern || source_also_checks_pattern;
-  sink_options.text = config.text || config.json;  // JSON carries any bytes (as base64)
+  // JSON carries any bytes (as base64); aggregates count every selected line, as -c does.
+  sink_options.text = config.text || config.json || !printer.shows_lines();
   Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
 
   // Totals are kept even when the output fails mid-way (a closed pipe still ends with the status of
@@ -392,7 +397,7 @@ int Pipeline::run() {
   // Like grep, read nothing when no line can be selected; -L still lists the inputs then.
   const bool nothing_selectable = c.max_count == std::uint64_t{0} ||
                                   (c.invert ? p.pattern->matches_every_line() : p.pattern->matches_no_line());
-  if (nothing_selectable && c.listing != FileListing::without_match) return 1;
+  if (nothing_selectable && c.listing != FileListing::without_match) return c.max_matches ? 0 : 1;
 
   std::vector<std::string> operands = c.files;
   const bool implicit_dir = operands.empty() && c.recursive;
@@ -454,14 +459,16 @@ int Pipeline::run() {
     } else {
       for (const InputFile& input : inputs) {
         p.search(input, *p.printer);
-        if (c.quiet && p.any_selected) return 0;  // grep -q: the first selected line decides
+        // grep -q: the first selected line decides (unless every one is counted).
+        if (c.quiet && p.any_selected && !c.max_matches && !c.stats) break;
       }
     }
     p.printer->finish();
     p.out.flush();
   } catch (const OutputClosed&) {
-    // A reader that went away wants no more: end quietly.
-    return p.any_selected ? 0 : 1;
+    // A reader that went away wants no more: end quietly, with the status of what happened so far
+    // (an earlier error is still exit 2, as with grep when SIGPIPE is ignored).
+    return p.exit_status();
   } catch (const WriteError& error) {
     p.diagnostics.error(error.what());
     return 2;
@@ -471,7 +478,9 @@ int Pipeline::run() {
 }
 
 int Pipeline::Impl::exit_status() const {
-  if (diagnostics.had_error() && !(config.quiet && any_selected)) return 2;
+  // grep -q exits 0 at its first selected line, whatever went wrong before; not when the lines are
+  // counted on for --max-matches.
+  if (diagnostics.had_error() && !(config.quiet && any_selected && !config.max_matches)) return 2;
   // --max-matches turns the status into a gate: more matches than allowed is the failure.
   if (config.max_matches) return lines_selected > *config.max_matches ? 1 : 0;
   return any_selected ? 0 : 1;

@@ -186,7 +186,7 @@ class FileListPrinter final : public SummaryPrinter {
 
 class CountByPrinter final : public Printer {
  public:
-  CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::size_t top)
+  CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::optional<std::size_t> top)
       : out_(out), key_(std::move(key)), top_(top), group_(key_->group_count() >= 1 ? 1 : 0) {}
 
   void begin_input(std::string_view) override {}
@@ -203,13 +203,20 @@ class CountByPrinter final : public Printer {
   void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
+  bool shows_lines() const override { return false; }
+
+  void absorb(const Printer& other) override {
+    if (const auto* same = dynamic_cast<const CountByPrinter*>(&other)) {
+      for (const auto& [key, count] : same->counts_) counts_[key] += count;
+    }
+  }
 
   void finish() override {
     std::vector<std::pair<std::string_view, std::uint64_t>> rows(counts_.begin(), counts_.end());
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
-    if (top_ > 0 && rows.size() > top_) rows.resize(top_);
+    if (top_ && rows.size() > *top_) rows.resize(*top_);
     for (const auto& [key, count] : rows) {
       fmt::format_to(std::back_inserter(out_.buffer()), "{:>7} {}", count, key);
       out_.end_line();
@@ -219,7 +226,7 @@ class CountByPrinter final : public Printer {
  private:
   Output& out_;
   std::shared_ptr<const Matcher> key_;
-  std::size_t top_;
+  std::optional<std::size_t> top_;
   std::size_t group_;
   std::vector<std::optional<Span>> groups_;
   std::string lookup_;
@@ -246,6 +253,14 @@ class HistogramPrinter final : public Printer {
   void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
+  bool shows_lines() const override { return false; }
+
+  void absorb(const Printer& other) override {
+    if (const auto* same = dynamic_cast<const HistogramPrinter*>(&other)) {
+      for (const auto& [bucket, count] : same->counts_) counts_[bucket] += count;
+      untimed_ += same->untimed_;
+    }
+  }
 
   void finish() override {
     if (counts_.empty() && untimed_ == 0) return;
@@ -263,15 +278,34 @@ class HistogramPrinter final : public Printer {
       }
       out_.end_line();
     };
-    if (!counts_.empty()) {
-      // Every bucket from the first to the last, empty ones too, so the time axis is even.
-      const std::int64_t first = counts_.begin()->first;
-      const std::int64_t last = counts_.rbegin()->first;
-      for (std::int64_t bucket = first; bucket <= last; ++bucket) {
-        auto it = counts_.find(bucket);
-        row(bucket, it == counts_.end() ? 0 : it->second);
-        if (last - first > 100000) break;  // a stray timestamp far away must not print forever
+    // A run of more empty buckets than this (a stray timestamp decades away, 1s buckets over a
+    // quiet night) is one gap row: the output stays proportional to the buckets with lines.
+    constexpr std::int64_t kMaxEmptyRows = 10;
+    auto gap = [&](std::int64_t bucket, std::int64_t empty) {
+      const double start = static_cast<double>(bucket) * bucket_;
+      if (json_) {
+        fmt::format_to(std::back_inserter(out_.buffer()),
+                       R"({{"bucket":"{}","start":{},"count":0,"empty_buckets":{}}})", format_utc(start),
+                       static_cast<std::int64_t>(start), empty);
+      } else {
+        fmt::format_to(std::back_inserter(out_.buffer()), "{}  {:>9}  ~ {} empty buckets, to {}", format_utc(start), 0,
+                       empty, format_utc(static_cast<double>(bucket + empty - 1) * bucket_));
       }
+      out_.end_line();
+    };
+    // Every bucket from the first to the last, short runs of empty ones too, so the time axis is even.
+    std::optional<std::int64_t> previous;
+    for (const auto& [bucket, count] : counts_) {
+      if (previous) {
+        const std::int64_t empty = bucket - *previous - 1;
+        if (empty > kMaxEmptyRows) {
+          gap(*previous + 1, empty);
+        } else {
+          for (std::int64_t b = *previous + 1; b < bucket; ++b) row(b, 0);
+        }
+      }
+      row(bucket, count);
+      previous = bucket;
     }
     if (untimed_ > 0) {
       if (json_) {
@@ -408,7 +442,8 @@ std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<con
   return std::make_unique<HistogramPrinter>(out, std::move(parser), bucket_seconds, width, json);
 }
 
-std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key, std::size_t top) {
+std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,
+                                               std::optional<std::size_t> top) {
   return std::make_unique<CountByPrinter>(out, std::move(key), top);
 }
 

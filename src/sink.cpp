@@ -92,6 +92,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
   std::uint64_t last_printed = 0;  // sequence of the last line printed; 0 before the first
   std::size_t after_left = 0;
   bool limit_reached = max_count == 0;  // -m 0 (possible with -L) selects nothing, reads nothing
+  bool counting_only = false;  // nothing more is printed for this input, selected lines are counted
 
   // A line "matches" PATTERN when it is selected without -v or is context with -v; only such
   // lines have spans to color.
@@ -115,6 +116,13 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     const Line& line = *event.line;
     ++sequence;
 
+    if (counting_only) {
+      if (options.lines_preselected || pattern->matches(line.text) != options.invert) {
+        if (++summary.selected >= max_count) break;
+      }
+      continue;
+    }
+
     if (limit_reached) {
       // After -m's last match grep still prints the trailing context, matching lines included.
       print_context(line, sequence);
@@ -135,13 +143,19 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
     ++summary.selected;
     if (!wants_lines) {
-      if (options.stop_at_first_match || summary.selected >= max_count) break;
+      if (summary.selected >= max_count) break;
+      if (options.stop_at_first_match) {
+        if (!options.count_all) break;
+        counting_only = true;
+      }
       continue;
     }
     if (input->saw_nul && !options.text) {
       // grep prints nothing of a binary input, only that it matches.
       summary.binary_match = true;
-      break;
+      if (!options.count_all || summary.selected >= max_count) break;
+      counting_only = true;
+      continue;
     }
     if (options.separate_groups) {
       const std::uint64_t group_start = before.empty() ? sequence : before.first_sequence();

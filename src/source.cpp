@@ -285,6 +285,9 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   worker_search.also = also != nullptr ? options.helper_also_select.get() : nullptr;
   worker_search.count_lines = options.count_lines;
   std::uint64_t next_number = 1;
+  std::uint64_t earlier_lines = 0;  // lines of a followed file's earlier generations
+  // Lines read so far, including one yielded now: a consumer that stops early (-m, --take) has read it.
+  auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through; };
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
   std::string carry;               // the start of a line that continues in the next block
   std::uint64_t carry_offset = 0;
@@ -307,6 +310,20 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     const Block block = stream->next();
     lost = block.lost;
     if (block.bytes.empty()) break;
+    if (block.new_generation) {
+      if (carrying) {  // the old generation's last line, without '\n'
+        carrying = false;
+        for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also),
+                                     options.invert, options.count_lines)) {
+          line.terminated = false;
+          note_read(line.number);
+          co_yield line;
+        }
+      }
+      earlier_lines += next_number - 1;
+      next_number = 1;
+      block_offset = 0;
+    }
     if (block.has_nul) state->saw_nul = true;
     // A stream that left the NUL check to us: each part is checked before its lines are yielded,
     // by the thread that searches it.
@@ -334,6 +351,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also),
                                           options.invert, options.count_lines)) {
         if (cut_short(line.text)) co_return;
+        note_read(line.number);
         co_yield line;
       }
     }
@@ -394,6 +412,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                             select, MatchingLines(select, also, search_watches_nul), options.invert,
                                             options.count_lines, saw_nul)) {
           if (cut_short(line.text)) co_return;
+          note_read(line.number);
           co_yield line;
         }
       }
@@ -411,6 +430,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                             MatchingLines(select, also, search_watches_nul, &worker_search.found),
                                             options.invert, options.count_lines, saw_nul)) {
           if (cut_short(line.text)) co_return;
+          note_read(line.number);
           co_yield line;
         }
         if (worker_search.nul_in_tail) state->saw_nul = true;
@@ -419,7 +439,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     } else {
       note_nul(bytes.substr(pos));
     }
-    state->lines_read = next_number - 1;
+    note_read(next_number - 1);
     if (pos < bytes.size()) {
       carry.assign(bytes.substr(pos));
       carry_offset = block_offset + pos;
@@ -432,10 +452,11 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                  options.count_lines)) {
       line.terminated = false;
       if (cut_short(line.text)) co_return;
+      note_read(line.number);
       co_yield line;
     }
   }
-  state->lines_read = next_number - 1;
+  note_read(next_number - 1);
 }
 
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {

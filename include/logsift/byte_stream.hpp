@@ -21,6 +21,9 @@ struct Block {
   // mapping and bytes of this block now read as zeros. The consumer stops using the block then; the
   // empty block that follows carries it too, so that a line begun before the cut is dropped.
   const std::atomic<bool>* lost = nullptr;
+  // The first block of a new generation of a followed file (it was rotated or truncated): its
+  // lines are numbered from 1 and its offsets from 0 again, as a fresh search of it would show.
+  bool new_generation = false;
 };
 
 class ByteStream {

@@ -52,7 +52,7 @@ struct Config {
   bool progress = false;                     // --progress: a progress bar on stderr (terminals)
   std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
   std::string count_by;                      // --count-by RE: a table of counts by key
-  std::size_t top = 0;                       // --top N for --count-by; 0 = all
+  std::optional<std::size_t> top;            // --top N for --count-by; unset = all (0 prints none)
   double histogram_bucket = 0;               // --histogram: bucket size in seconds; 0 = off
 
   // Input

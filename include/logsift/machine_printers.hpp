@@ -21,6 +21,7 @@ namespace logsift {
 
 class Matcher;
 class Output;
+class Diagnostics;
 
 // ripgrep 13's --json: begin/match/context/end messages per input that has a selected line, then one
 // summary from finish(). Same key order and escaping as rg, lines and submatches that are not
@@ -76,13 +77,17 @@ class TemplateFormat {
 // A selected line without a non-empty match (-v, or a pattern that matches only the empty string)
 // is rendered once, with {match} empty at the first empty match (-v: at the line start).
 // Context lines print nothing. Throws UsageError when the template names a group PATTERN lacks.
+// A binary input's lines are not printed (the sink stops giving them): "FILE: binary file
+// matches" goes to `diagnostics` instead, as the line printer says it.
 std::unique_ptr<Printer> make_template_printer(Output& out, TemplateFormat format,
-                                               std::shared_ptr<const Matcher> pattern);
+                                               std::shared_ptr<const Matcher> pattern,
+                                               Diagnostics* diagnostics = nullptr);
 
 // GitHub Actions annotations, one per selected line: "::LEVEL file=PATH,line=N,col=C::LINE", col
 // being the first match's (left out without one). `level` is error, warning or notice (else a
-// UsageError). Message data escapes '%', CR and LF; property values also ':' and ','.
+// UsageError). Message data escapes '%', CR and LF; property values also ':' and ','. A binary
+// input is reported to `diagnostics` as by make_template_printer.
 std::unique_ptr<Printer> make_github_printer(Output& out, std::shared_ptr<const Matcher> pattern,
-                                             std::string level = "error");
+                                             std::string level = "error", Diagnostics* diagnostics = nullptr);
 
 }  // namespace logsift

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,8 +38,16 @@ class Printer {
   // and stop early.
   virtual bool wants_lines() const = 0;
   virtual bool wants_spans() const = 0;
+  // Whether selected lines' text is shown (grep's binary-file rule applies: a binary input's lines
+  // are not printed) rather than only counted (--count-by, --histogram), which sees every selected
+  // line of a binary input, as -c counts them.
+  virtual bool shows_lines() const { return wants_lines(); }
   // After the last input: printers that aggregate over all inputs print here.
   virtual void finish() {}
+  // --follow searches each file with a printer of its own: this adds the totals of `other` (made
+  // by the same factory, never finished) to this one's, so that finish() prints one summary or
+  // table for every input. Printers without totals ignore it.
+  virtual void absorb(const Printer& other) { (void)other; }
 };
 
 // GNU grep's SGR sequences, from GREP_COLORS or grep's defaults; an empty one means "no color".
@@ -76,15 +85,19 @@ std::unique_ptr<Printer> make_quiet_printer();
 
 // --count-by RE: counts selected lines by RE's group 1 (or whole match) over all inputs and, at
 // finish(), prints "COUNT KEY" lines, most frequent first (ties by key), at most `top` of them
-// (0: all). Lines where RE does not match are not counted. Memory grows with the number of keys.
-std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key, std::size_t top);
+// (unset: all; 0: none). Lines where RE does not match are not counted. Memory grows with the
+// number of keys.
+std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,
+                                               std::optional<std::size_t> top);
 
 class TimestampParser;
 
 // --histogram: selected lines counted per time bucket of `bucket_seconds` (by each line's
 // timestamp; lines without one are counted apart), printed at finish() as one row per bucket from
 // the first to the last, "START  COUNT  BAR" with the bars in Unicode eighth blocks scaled to
-// `width` columns, or as JSON Lines {"bucket": START, "count": N} when `json`.
+// `width` columns, or as JSON Lines {"bucket": START, "count": N} when `json`. A run of more than
+// 10 empty buckets is one gap row ("~ N empty buckets", JSON "empty_buckets"): no count is dropped
+// and the rows stay at most 11 per bucket with lines.
 std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
                                                 double bucket_seconds, std::size_t width, bool json);
 

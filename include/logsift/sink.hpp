@@ -31,6 +31,9 @@ struct SinkOptions {
   bool stop_at_first_match = false;         // -q, -l, -L: one selected line decides the input
   bool lines_preselected = false;           // the source already applied PATTERN (pushdown)
   bool text = false;                        // -a: binary inputs are printed as text
+  // --max-matches, --stats: every selected line is counted (up to -m) even where no more can be
+  // printed (-q, -l, -L after the first, a binary input after its first): reading goes on.
+  bool count_all = false;
 };
 
 class Sink {

@@ -328,6 +328,21 @@ TEST(template_printer, fills_groups_of_each_match) {
   EXPECT_EQ(run.captured.take(), "a=   1|a=1|\nbb=  22|bb=22x|x\n");
 }
 
+// Issue 13, item 6: with -w a match needs the character before its word, so its groups must be
+// looked for from where the sink began its search, not from the word's start.
+TEST(template_printer, fills_groups_of_each_word_match) {
+  MatcherOptions options;
+  options.leftmost_longest = true;
+  options.word = true;
+  Captured captured;
+  auto printer = make_template_printer(
+      captured.out, TemplateFormat("{match}:{1}"),
+      std::make_shared<const Matcher>(std::vector<std::string>{"f(o+)"}, options));
+  printer->begin_input("f");
+  printer->selected_line({"foo fooo foooo", 1, 0}, spans({{0, 3}, {4, 8}, {9, 14}}));
+  EXPECT_EQ(captured.take(), "foo:oo\nfooo:ooo\nfoooo:oooo\n");
+}
+
 TEST(template_printer, prints_lines_without_a_non_empty_match_once) {
   // -v: the line does not match; {match} is empty at the line start.
   TemplateRun inverted("{line_number}:{column}:{byte_offset}:[{match}]:{line}", "ERROR");

@@ -143,6 +143,26 @@ TEST(sink, binary_input_reports_a_match_instead_of_lines) {
   EXPECT_EQ(run.consumed, 1u);
 }
 
+// Issue 13, items 3 and 5: with count_all (--max-matches, --stats) what stops the printing (-q,
+// -l, -L, a binary input) does not stop the counting; -m still caps it.
+TEST(sink, count_all_counts_past_the_first_match_and_a_binary_input) {
+  SinkOptions options;
+  options.count_all = true;
+  options.stop_at_first_match = true;
+  SinkRun quiet = run_sink(kLines, "a", options, false);
+  EXPECT_EQ(quiet.events, (std::vector<std::string>{"begin f", "end 3"}));
+  EXPECT_EQ(quiet.consumed, kLines.size());
+
+  options.stop_at_first_match = false;
+  SinkRun binary = run_sink(kLines, "a", options, true, true);
+  EXPECT_EQ(binary.events, (std::vector<std::string>{"begin f", "end 3 binary"}));
+
+  options.max_count = 2;
+  SinkRun capped = run_sink(kLines, "a", options, true, true);
+  EXPECT_EQ(capped.events, (std::vector<std::string>{"begin f", "end 2 binary"}));
+  EXPECT_EQ(capped.consumed, 4u);  // stops reading at -m's last line
+}
+
 TEST(sink, errors_are_reported_and_the_sink_goes_on) {
   RecordingPrinter printer;
   Diagnostics diagnostics(true);

@@ -143,6 +143,61 @@ std::vector<Collected> filter_reference(const std::string& input, const Matcher&
   return kept;
 }
 
+// Blocks handed out as scripted, each possibly the first of a new file generation (--follow).
+class GenerationsStream final : public ByteStream {
+ public:
+  explicit GenerationsStream(std::vector<std::pair<std::string, bool>> blocks) : blocks_(std::move(blocks)) {}
+  Block next() override {
+    if (next_ == blocks_.size()) return {};
+    const auto& [bytes, new_generation] = blocks_[next_++];
+    Block block{bytes};
+    block.new_generation = new_generation;
+    return block;
+  }
+
+ private:
+  std::vector<std::pair<std::string, bool>> blocks_;
+  std::size_t next_ = 0;
+};
+
+// Issue 13, item 7: after a rotation or truncation a followed file's lines count from 1 and its
+// offsets from 0; an unfinished last line of the old generation is a line of its own.
+TEST(source, a_new_generation_restarts_numbers_and_offsets) {
+  auto state = std::make_shared<InputState>();
+  std::vector<Collected> lines;
+  for (const Line& line : split_lines(std::make_unique<GenerationsStream>(std::vector<std::pair<std::string, bool>>{
+                                          {"a\nbb\npar", false}, {"t\nc\n", false}, {"tail", false},
+                                          {"x\nyy\n", true}, {"z\n", true}}),
+                                      SourceOptions{}, state)) {
+    lines.push_back({std::string(line.text), line.number, line.offset});
+  }
+  const std::vector<Collected> want = {{"a", 1, 0}, {"bb", 2, 2}, {"part", 3, 5}, {"c", 4, 10}, {"tail", 5, 12},
+                                       {"x", 1, 0}, {"yy", 2, 2}, {"z", 1, 0}};
+  EXPECT_EQ(lines, want);
+  EXPECT_EQ(state->lines_read, 8u);  // over every generation
+}
+
+// Issue 13, item 7: a consumer that stops early (-m, --take) has read the lines up to the one it
+// stopped at, though the block they came in was not finished.
+TEST(source, lines_read_counts_up_to_the_line_where_reading_stopped) {
+  for (const bool pushdown : {false, true}) {
+    auto state = std::make_shared<InputState>();
+    SourceOptions options;
+    if (pushdown) options.select = std::make_shared<const Matcher>(std::vector<std::string>{"hit"}, MatcherOptions{});
+    std::string input;
+    for (int i = 1; i <= 1000; ++i) input += i == 10 || i == 500 ? "a hit\n" : "a line\n";
+    {
+      std::uint64_t seen = 0;
+      for (const Line& line : split_lines(std::make_unique<GenerationsStream>(
+                                              std::vector<std::pair<std::string, bool>>{{input, false}}),
+                                          options, state)) {
+        if (line.text == "a hit" && ++seen == 2) break;
+      }
+    }
+    EXPECT_EQ(state->lines_read, 500u) << (pushdown ? "pushed down" : "line by line");
+  }
+}
+
 TEST(source_pushdown, yields_the_lines_a_line_by_line_filter_would) {
   std::mt19937 rng(777);
   const std::string alphabet = "abcE\n";

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <new>
 #include <string>
 
 #include "logsift/cli.hpp"
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const logsift::UsageError& error) {
     diagnostics.error(error.what());
+  } catch (const std::bad_alloc&) {
+    diagnostics.error("out of memory");
   } catch (const std::exception& error) {
     diagnostics.error(error.what());
   }

@@ -1,6 +1,7 @@
 #include "logsift/worker.hpp"
 
 #include <chrono>
+#include <system_error>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -67,8 +68,24 @@ void Worker::post(void (*job)(void*), void* context) {
     static const bool one_arena = ::mallopt(M_ARENA_MAX, 1) == 1;
     (void)one_arena;
 #endif
-    const SignalsHeld held;
-    thread_ = std::thread([this] { run(); });
+    if (!no_thread_) {
+      try {
+        const SignalsHeld held;
+        thread_ = std::thread([this] { run(); });
+      } catch (const std::system_error&) {
+        no_thread_ = true;  // no thread to be had (ulimit -u, -v): the owner runs the jobs itself
+      }
+    }
+  }
+  if (no_thread_) {
+    try {
+      job(context);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+    posted_.store(posted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    done_.store(posted_.load(std::memory_order_relaxed), std::memory_order_release);
+    return;
   }
   advance(posted_, posted_.load(std::memory_order_relaxed) + 1);  // publishes job_ and context_
 }

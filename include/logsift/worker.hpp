@@ -3,6 +3,7 @@
 // sleeping thread takes tens of microseconds to wake, as long as searching part of a block.
 // post() and wait() alternate and are called by the owner only; whatever a job touches must stay
 // valid until wait() returns. The destructor waits for a job in flight and joins the thread.
+// Where no thread can be started (a process or memory limit), post() runs the job itself.
 #pragma once
 
 #include <atomic>
@@ -43,6 +44,7 @@ class Worker {
   std::atomic<std::uint32_t> posted_{0};
   std::atomic<std::uint32_t> done_{0};
   std::atomic<bool> stopping_{false};
+  bool no_thread_ = false;  // starting the thread failed: jobs run in post()
   // Sleeping after the spin: a thread waits on changed_ and counts itself in sleepers_, so that
   // a hand-over makes a system call only when someone sleeps.
   std::mutex mutex_;

@@ -19,6 +19,7 @@ Only the Python standard library is used.
 """
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -255,6 +256,28 @@ def test_constant_memory(tmp):
         if not SANITIZED:
             check(f"{name}: peak memory below 32 MiB", peak_kib < 32 * 1024, f"{peak_kib // 1024} MiB")
     os.unlink(out_path)
+    os.unlink(path)
+
+
+def test_no_thread_to_be_had(tmp):
+    """Under a 10 MB address-space limit the second search thread (an 8 MiB stack) cannot start:
+    the search goes on in one thread instead of failing with 'Resource temporarily unavailable'."""
+    if SANITIZED:
+        return  # ASan reserves terabytes of address space: no limit can be set below it
+    path = os.path.join(tmp, "lines.txt")
+    with open(path, "wb") as f:
+        chunk = b"".join(b"2024-03-01T12:00:%02dZ INFO request id=%08d done\n" % (i % 60, i) for i in range(20000))
+        while f.tell() < 40 * MiB:  # past the 16 MiB after which the worker joins
+            f.write(chunk)
+    lines = os.path.getsize(path) // len(chunk) * 20000
+
+    def limit():
+        default_sigint()
+        resource.setrlimit(resource.RLIMIT_AS, (10_000 * 1024, 10_000 * 1024))
+
+    proc = subprocess.run([LOGSIFT, "-c", "INFO", path], capture_output=True, stdin=subprocess.DEVNULL,
+                          timeout=TIMEOUT, preexec_fn=limit)
+    expect("no thread to be had", (proc.returncode, proc.stdout, proc.stderr), 0, b"%d\n" % lines)
     os.unlink(path)
 
 
@@ -521,7 +544,7 @@ def main():
         write_big_input(big)
         for test in [test_bad_regexes, test_exponential_patterns, test_bytes, test_operands, test_fifos,
                      test_outputs, lambda t: test_sigint(t, big), lambda t: test_changing_input(t, big),
-                     test_constant_memory, test_huge_line]:
+                     test_constant_memory, test_huge_line, test_no_thread_to_be_had]:
             case_dir = tempfile.mkdtemp(dir=tmp)
             try:
                 test(case_dir)

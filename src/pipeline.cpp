@@ -318,6 +318,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
                             : config.decompress == Config::Decompress::always ? Decoding::forced
                                                                                : Decoding::automatic;
+  source_options.decode_memory = config.decompress_memory;
   // A file of several blocks is mapped rather than copied out of the page cache, and a worker
   // thread searches the later part of each window: two cores scan faster than one. Not for
   // -q/-l/-L, where one selected line decides the input and most of a window would be wasted.

@@ -393,10 +393,8 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
     }
     // The rest, [pos, base + length), is the start of a line.
     const std::size_t held = static_cast<std::size_t>(base + length - pos);
-    if (base + length >= file_size) {  // a last line without '\n', or none
-      if (held == 0) return pos;
-      return before_since(std::string_view(begin, std::min(held, kLook))) && nul == kNone ? file_size : pos;
-    }
+    // A last line without '\n' is not skipped: a writer may be finishing it.
+    if (base + length >= file_size) return pos;
     if (held < kPass) {  // fetch the rest of the line
       if (!read_more(pos)) return pos;
       continue;

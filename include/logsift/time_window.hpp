@@ -22,9 +22,10 @@ generator<Line> time_window(generator<Line> input, TimestampParser parser, std::
 // For --since on a regular file: the offset of a line start such that the time_window stage, fed the
 // lines from there, yields what it yields from byte 0 — exactly, for any file, in order or not: the
 // first line with a timestamp >= since, or the line with the first NUL byte if that comes before it
-// (a NUL makes the input binary for the printer), or file_size. Every line before the answer is
-// read and checked (pread, the file offset is left alone): lines are found with memchr, and where
-// the file is stamped with ISO 8601 times of one shape, a binary search first finds a line just
+// (a NUL makes the input binary for the printer), or else the start of a last line without '\n' (a
+// writer may be finishing it), or file_size. Every line before the answer is read and checked
+// (pread, the file offset is left alone): lines are found 64 bytes at a time, and where the file
+// is stamped with ISO 8601 times of one shape, a binary search first finds a line just
 // before `since` whose text bounds the others', so most lines need a byte comparison, not a parse.
 // nullopt (scan from byte 0 instead) only when a read fails.
 std::optional<std::uint64_t> find_since_offset(int fd, std::uint64_t file_size, const TimestampParser& parser,

@@ -212,11 +212,13 @@ std::vector<bool> kept_by_scan(const Log& log, double since) {
   return kept;
 }
 
-// The answer by a linear scan: the first line with a timestamp >= since.
+// The answer by a linear scan: the first line with a timestamp >= since, else a last line without
+// '\n' (a writer may be finishing it), else the end.
 std::uint64_t linear_offset(const Log& log, double since) {
   for (std::size_t i = 0; i < log.times.size(); ++i) {
     if (log.times[i] && *log.times[i] >= since) return log.starts[i];
   }
+  if (!log.content.empty() && log.content.back() != '\n') return log.starts.back();
   return log.content.size();
 }
 

@@ -118,6 +118,8 @@ std::optional<Stamped> first_stamped(ProbeReader& reader, const TimestampParser&
 inline bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 inline int two(const char* p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
 
+// Whether the ISO date and clock at p (digits in place) are ones the parser accepts, leap seconds
+// excepted.
 bool valid_fields(const char* p, bool has_seconds) {
   constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const int year = two(p) * 100 + two(p + 2), month = two(p + 5), day = two(p + 8);
@@ -130,7 +132,7 @@ bool valid_fields(const char* p, bool has_seconds) {
 
 // The proving pass's fast check. Among lines that start with an ISO 8601 timestamp of one exact
 // shape (the same places for digits, the same separators, fraction width and zone text, and the
-// same byte after a zone-less time), with a valid date and clock and no leap second, the parser
+// same byte after them), with a valid date and clock and no leap second, the parser
 // reads the timestamp at position 0 (no other format can match there), and the text of the date,
 // clock and fraction orders them as their times do. So such a line whose text is at most the
 // reference's is no later than the reference, which is before `since`: no parse needed.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -41,6 +42,7 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"}, {"--include-from", "--include-from"},
     {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
+    {"--decompress-memory", "--decompress-memory"},
 };
 
 // Value options whose value is a count.
@@ -149,6 +151,25 @@ std::uint64_t parse_number(std::string_view flag, const std::string& text) {
   std::optional<std::uint64_t> value = parse_unsigned(text);
   if (!value) throw bad_value(flag, text, "expected a non-negative whole number");
   return *value;
+}
+
+// A memory size: a whole number of bytes, or of K, M or G (KiB, MiB, GiB); at least 1 MiB.
+std::uint64_t parse_size(std::string_view flag, const std::string& text) {
+  const std::string_view units = "KMG";
+  std::string digits = text;
+  int shift = 0;
+  if (!digits.empty()) {
+    const std::size_t unit = units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
+    if (unit != std::string_view::npos) {
+      shift = 10 * static_cast<int>(unit + 1);
+      digits.pop_back();
+    }
+  }
+  const std::optional<std::uint64_t> value = parse_unsigned(digits);
+  if (!value || *value > (std::numeric_limits<std::uint64_t>::max() >> shift) || (*value << shift) < (1u << 20)) {
+    throw UsageError(fmt::format("{} '{}': expected a size of at least 1M, like 256M or 2G", flag, text));
+  }
+  return *value << shift;
 }
 
 // A histogram bucket: a positive number of s, m, h, d or w.
@@ -402,6 +423,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::Option* no_decompress_option =
       app.add_flag("--no-decompress", no_decompress, "Never decode compressed input (default: by magic bytes)")
           ->group(input);
+  std::string decompress_memory;
+  CLI::Option* decompress_memory_option =
+      app.add_option("--decompress-memory", decompress_memory,
+                     "Most memory an xz dictionary or zstd window may take (default 128M)")
+          ->group(input)->type_name("SIZE");
   app.add_flag("--follow", config.follow, "After the end of a file wait for more, across rotation and truncation")
       ->group(input);
   app.add_flag("-s,--no-messages", config.no_messages, "Suppress messages about unreadable files")->group(input);
@@ -497,6 +523,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   if (config.json && config.format) throw UsageError("--json and --format cannot be used together");
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));  // 0: no key, like head -n 0
+  if (decompress_memory_option->count() > 0) {
+    config.decompress_memory = parse_size("--decompress-memory", decompress_memory);
+  }
   if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");
   if (config.follow_symlinks) config.recursive = true;
   return result;

@@ -141,7 +141,13 @@ struct Step {
   bool end = false;        // a member (stream, frame) ended here with all its output produced
   bool bad_magic = false;  // a member does not start like this format
   std::string_view error;  // non-empty: the data is corrupt
+  bool cut_or_memory = false;  // the error is a truncation or a memory limit, not bytes of another kind
 };
+
+// How much of the input a decoder keeps while nothing has decoded, so that it can hand the input
+// on as it is if the first member turns out not to be compressed data (text that starts with
+// "BZh9"). Every format fails on such text within its first block.
+constexpr std::size_t kReplayLimit = std::size_t{1} << 20;
 
 // The loop common to all formats: feed raw blocks in, fill the output buffer, and keep the
 // ordering promise (decoded bytes first, then the error). Subclasses wrap one library call.
@@ -153,7 +159,13 @@ class Decoder : public ByteStream {
         out_(std::make_unique_for_overwrite<char[]>(kOutputSize)),
         pads_with_zeros_(pads_with_zeros) {}
 
+  // Detected by magic bytes only: if the first member fails on its data before decoding a byte,
+  // the input is handed on as it is (grep would search those bytes; an archive cut short or over
+  // the memory limit still fails).
+  void fall_back_to_raw() { recording_ = true; }
+
   Block next() final {
+    if (raw_) return next_raw();
     if (finished_) return {};
     if (pending_error_) {
       finished_ = true;
@@ -166,6 +178,7 @@ class Decoder : public ByteStream {
       finished_ = true;
       throw;
     }
+    if (raw_) return next_raw();
     if (filled == 0) {
       finished_ = true;
       if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, {}));
@@ -190,7 +203,9 @@ class Decoder : public ByteStream {
       if (in_.empty() && starved_ && !input_ended_) {
         if (filled > 0) break;
         // Reading only with nothing in hand means a read error can simply propagate.
-        in_ = input_->next().bytes;
+        if (recording_) keep_for_replay();
+        block_ = input_->next();
+        in_ = block_.bytes;
         if (in_.empty()) input_ended_ = true;
       }
       if (!in_member_) {
@@ -213,6 +228,14 @@ class Decoder : public ByteStream {
       const Step step = decode(in_, out_.get() + filled, kOutputSize - filled, input_ended_);
       in_.remove_prefix(step.consumed);
       filled += step.produced;
+      if ((filled > 0 || step.end || members_ > 1) && recording_) {
+        recording_ = false;
+        std::string().swap(replay_);
+      }
+      if (recording_ && (step.bad_magic || (!step.error.empty() && !step.cut_or_memory))) {
+        raw_ = true;  // not this format after all
+        break;
+      }
       if (step.bad_magic) {
         fail(members_ == 1 ? "not in " + std::string(compression_name(format_)) + " format"
                            : "trailing garbage after compressed data");
@@ -243,6 +266,29 @@ class Decoder : public ByteStream {
     return filled;
   }
 
+  // Keeps the block about to be replaced, while it may still have to be handed on.
+  void keep_for_replay() {
+    if (replay_.size() + block_.bytes.size() > kReplayLimit) {
+      recording_ = false;
+      std::string().swap(replay_);
+      return;
+    }
+    replay_.append(block_.bytes);
+  }
+
+  // The input as it is: the blocks kept, the one in hand (still valid), then the rest.
+  Block next_raw() {
+    if (!replay_.empty()) {
+      replay_out_ = std::exchange(replay_, {});
+      return Block{replay_out_, contains_nul(replay_out_)};
+    }
+    if (!block_.bytes.empty()) return std::exchange(block_, Block{});
+    if (input_ended_) return {};
+    Block block = input_->next();
+    if (block.bytes.empty()) input_ended_ = true;
+    return block;
+  }
+
   void fail(std::string_view what) {
     std::string message(compression_name(format_));
     message += ": ";
@@ -254,14 +300,26 @@ class Decoder : public ByteStream {
   std::unique_ptr<ByteStream> input_;
   std::unique_ptr<char[]> out_;
   bool pads_with_zeros_;
-  std::string_view in_;      // the unread rest of the current raw block
+  Block block_;              // the current raw block
+  std::string_view in_;      // the unread rest of it
   bool input_ended_ = false;
   bool starved_ = true;      // the library needs input before it can produce more
   bool in_member_ = false;
   std::size_t members_ = 0;  // members begun
   bool finished_ = false;
   std::exception_ptr pending_error_;
+  bool recording_ = false;   // nothing decoded yet, and fall_back_to_raw was asked for
+  bool raw_ = false;         // the input turned out not to be compressed: handed on as it is
+  std::string replay_;       // the raw blocks read before block_, while recording
+  std::string replay_out_;   // ... once handed out
 };
+
+std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (std::uint64_t{1} << 20) - 1) >> 20) + " MiB"; }
+
+// The message for data that declares more memory than the limit: `what` says how much.
+std::string over_limit(const std::string& what, std::uint64_t limit) {
+  return what + " the " + mib(limit) + " limit (--decompress-memory=SIZE raises it)";
+}
 
 // Lengths in the C interfaces are unsigned int: larger blocks are fed in pieces.
 unsigned int clamp_uint(std::size_t size) { return static_cast<unsigned int>(std::min<std::size_t>(size, UINT_MAX)); }
@@ -294,6 +352,7 @@ class GzipDecoder final : public Decoder {
         break;
       case Z_MEM_ERROR:
         step.error = "out of memory";
+        step.cut_or_memory = true;
         break;
       default:
         // zlib's word for a header that is not gzip's, in gzip-only mode.
@@ -345,6 +404,7 @@ class Bzip2Decoder final : public Decoder {
         break;
       case BZ_MEM_ERROR:
         step.error = "out of memory";
+        step.cut_or_memory = true;
         break;
       default:
         step.error = "corrupt data";
@@ -363,10 +423,12 @@ class Bzip2Decoder final : public Decoder {
 
 class XzDecoder final : public Decoder {
  public:
-  explicit XzDecoder(std::unique_ptr<ByteStream> input) : Decoder(Compression::xz, std::move(input), false) {
+  XzDecoder(std::unique_ptr<ByteStream> input, std::uint64_t memory_limit)
+      : Decoder(Compression::xz, std::move(input), false), memory_limit_(std::max<std::uint64_t>(memory_limit, 1)) {
     // LZMA_CONCATENATED: liblzma itself walks over further streams and their padding, and so
-    // reports the end only when told the input is over (LZMA_FINISH).
-    if (lzma_stream_decoder(&s_, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) throw std::bad_alloc();
+    // reports the end only when told the input is over (LZMA_FINISH). The limit keeps a header
+    // that declares a huge dictionary from costing that much memory.
+    if (lzma_stream_decoder(&s_, memory_limit_, LZMA_CONCATENATED) != LZMA_OK) throw std::bad_alloc();
   }
   ~XzDecoder() override { lzma_end(&s_); }
 
@@ -388,6 +450,7 @@ class XzDecoder final : public Decoder {
         break;
       case LZMA_BUF_ERROR:
         step.error = "unexpected end of input";
+        step.cut_or_memory = true;
         break;
       case LZMA_FORMAT_ERROR:
         step.bad_magic = true;
@@ -397,6 +460,12 @@ class XzDecoder final : public Decoder {
         break;
       case LZMA_MEM_ERROR:
         step.error = "out of memory";
+        step.cut_or_memory = true;
+        break;
+      case LZMA_MEMLIMIT_ERROR:
+        error_ = over_limit("needs " + mib(lzma_memusage(&s_)) + " of memory, over", memory_limit_);
+        step.error = error_;
+        step.cut_or_memory = true;
         break;
       default:
         step.error = "corrupt data";
@@ -405,13 +474,21 @@ class XzDecoder final : public Decoder {
   }
 
   lzma_stream s_ = LZMA_STREAM_INIT;
+  std::uint64_t memory_limit_;
+  std::string error_;  // keeps step.error's text alive
 };
 
 class ZstdDecoder final : public Decoder {
  public:
-  explicit ZstdDecoder(std::unique_ptr<ByteStream> input)
-      : Decoder(Compression::zstd, std::move(input), false), context_(ZSTD_createDCtx()) {
+  ZstdDecoder(std::unique_ptr<ByteStream> input, std::uint64_t memory_limit)
+      : Decoder(Compression::zstd, std::move(input), false), context_(ZSTD_createDCtx()), memory_limit_(memory_limit) {
     if (context_ == nullptr) throw std::bad_alloc();
+    // The largest window within the limit (a power of two), as far as zstd allows.
+    const ZSTD_bounds bounds = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+    int log = 0;
+    while (log < 62 && (std::uint64_t{2} << log) <= memory_limit) ++log;
+    log = std::clamp(log, bounds.lowerBound, bounds.upperBound);
+    ZSTD_DCtx_setParameter(context_, ZSTD_d_windowLogMax, log);
   }
   ~ZstdDecoder() override { ZSTD_freeDCtx(context_); }
 
@@ -427,7 +504,12 @@ class ZstdDecoder final : public Decoder {
     if (ZSTD_isError(status)) {
       if (ZSTD_getErrorCode(status) == ZSTD_error_prefix_unknown) {
         step.bad_magic = true;
+      } else if (ZSTD_getErrorCode(status) == ZSTD_error_frameParameter_windowTooLarge) {
+        error_ = over_limit("a frame needs a window larger than", memory_limit_);
+        step.error = error_;
+        step.cut_or_memory = true;
       } else {
+        step.cut_or_memory = ZSTD_getErrorCode(status) == ZSTD_error_memory_allocation;
         error_ = ZSTD_getErrorName(status);
         if (!error_.empty()) error_[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(error_[0])));
         step.error = error_;
@@ -439,30 +521,38 @@ class ZstdDecoder final : public Decoder {
   }
 
   ZSTD_DCtx* context_;
+  std::uint64_t memory_limit_;
   std::string error_;  // keeps step.error's text alive
 };
 
-std::unique_ptr<ByteStream> make_decoder(Compression format, std::unique_ptr<ByteStream> input) {
+std::unique_ptr<ByteStream> make_decoder(Compression format, std::unique_ptr<ByteStream> input,
+                                         std::uint64_t memory_limit, bool fall_back_to_raw = false) {
+  std::unique_ptr<Decoder> decoder;
   switch (format) {
     case Compression::gzip:
-      return std::make_unique<GzipDecoder>(std::move(input));
-    case Compression::bzip2:
-      return std::make_unique<Bzip2Decoder>(std::move(input));
-    case Compression::xz:
-      return std::make_unique<XzDecoder>(std::move(input));
-    case Compression::zstd:
-      return std::make_unique<ZstdDecoder>(std::move(input));
-    case Compression::none:
+      decoder = std::make_unique<GzipDecoder>(std::move(input));
       break;
+    case Compression::bzip2:
+      decoder = std::make_unique<Bzip2Decoder>(std::move(input));
+      break;
+    case Compression::xz:
+      decoder = std::make_unique<XzDecoder>(std::move(input), memory_limit);
+      break;
+    case Compression::zstd:
+      decoder = std::make_unique<ZstdDecoder>(std::move(input), memory_limit);
+      break;
+    case Compression::none:
+      return input;
   }
-  return input;
+  if (fall_back_to_raw) decoder->fall_back_to_raw();
+  return decoder;
 }
 
 // Decides on the first next(), then hands every call to the decoder or the peeked raw stream.
 class DetectingStream final : public ByteStream {
  public:
-  DetectingStream(std::unique_ptr<ByteStream> raw, bool must_be_compressed)
-      : raw_(std::move(raw)), must_be_compressed_(must_be_compressed) {}
+  DetectingStream(std::unique_ptr<ByteStream> raw, bool must_be_compressed, std::uint64_t memory_limit)
+      : raw_(std::move(raw)), must_be_compressed_(must_be_compressed), memory_limit_(memory_limit) {}
 
   Block next() override {
     if (!inner_) {
@@ -473,7 +563,7 @@ class DetectingStream final : public ByteStream {
       if (format == Compression::none && must_be_compressed_ && !peeked->read_failed()) {
         throw InputError("not a compressed file");
       }
-      inner_ = make_decoder(format, std::move(peeked));
+      inner_ = make_decoder(format, std::move(peeked), memory_limit_, !must_be_compressed_);
     }
     return inner_->next();
   }
@@ -481,18 +571,20 @@ class DetectingStream final : public ByteStream {
  private:
   std::unique_ptr<ByteStream> raw_;
   bool must_be_compressed_;
+  std::uint64_t memory_limit_;
   std::unique_ptr<ByteStream> inner_;
 };
 
 }  // namespace
 
-std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw) {
-  return std::make_unique<DetectingStream>(std::move(raw), false);
+std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw, std::uint64_t memory_limit) {
+  return std::make_unique<DetectingStream>(std::move(raw), false, memory_limit);
 }
 
-std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw, Compression format) {
-  if (format == Compression::none) return std::make_unique<DetectingStream>(std::move(raw), true);
-  return make_decoder(format, std::move(raw));
+std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw, Compression format,
+                                                 std::uint64_t memory_limit) {
+  if (format == Compression::none) return std::make_unique<DetectingStream>(std::move(raw), true, memory_limit);
+  return make_decoder(format, std::move(raw), memory_limit);
 }
 
 std::string_view compression_name(Compression format) {

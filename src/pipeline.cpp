@@ -271,10 +271,10 @@ void Pipeline::Impl::follow_each_in_its_thread(const std::vector<InputFile>& inp
   }
 }
 
-// A leading --since on a plain, sorted regular file starts reading at the window by binary search
-// (verified by the search, which falls back to nullopt on out-of-order files; the stage still
-// checks every line). Not when line numbers are needed (the skipped lines are not counted), nor
-// for compressed or followed input.
+// A leading --since on a plain regular file starts reading at the first line the stage would keep,
+// after a pass that proves every line before it is older (find_since_offset; the stage still checks
+// every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
+// compressed or followed input.
 void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
   if (stages.empty() || stages.front()->since_parser() == nullptr || file_size == 0 || source.count_lines ||
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
@@ -320,6 +320,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
                             : config.decompress == Config::Decompress::always ? Decoding::forced
                                                                                : Decoding::automatic;
+  source_options.decode_memory = config.decompress_memory;
   // A file of several blocks is mapped rather than copied out of the page cache, and a worker
   // thread searches the later part of each window: two cores scan faster than one. Not for
   // -q/-l/-L, where one selected line decides the input and most of a window would be wasted.

@@ -470,9 +470,9 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
     stream = make_fd_stream(fd, options.buffer_size);
   }
   if (options.decoding == SourceOptions::Decoding::automatic) {
-    stream = decompressing_stream(std::move(stream));
+    stream = decompressing_stream(std::move(stream), options.decode_memory);
   } else if (options.decoding == SourceOptions::Decoding::forced) {
-    stream = decompressing_stream(std::move(stream), Compression::none);
+    stream = decompressing_stream(std::move(stream), Compression::none, options.decode_memory);
   }
   return split_lines(std::move(stream), std::move(options), std::move(state));
 }

@@ -64,6 +64,7 @@ struct Config {
   std::vector<std::string> exclude_dir;
   bool text = false;         // -a
   enum class Decompress { automatic, always, never } decompress = Decompress::automatic;
+  std::uint64_t decompress_memory = std::uint64_t{128} << 20;  // --decompress-memory: xz dictionary, zstd window
   bool follow = false;       // --follow
   bool no_messages = false;  // -s
 

@@ -61,6 +61,8 @@ struct SourceOptions {
   // Compressed input (gzip, bzip2, xz, zstd by their magic bytes): decoded when `automatic` and
   // the bytes say so, always when `forced` (an error if they are not compressed), never when off.
   enum class Decoding { off, automatic, forced } decoding = Decoding::off;
+  // The most a decoder may allocate for the window its data declares (--decompress-memory).
+  std::uint64_t decode_memory = std::uint64_t{128} << 20;
   // --follow: the path of the file behind fd; at its end the source waits for more (tail -F).
   std::string follow_path;
   // The input offset of the first byte read (the caller seeked there), so -b offsets stay right.

@@ -296,6 +296,93 @@ TEST(decompress, concatenated_gzip_members) {
   EXPECT_EQ(out.error, "");
 }
 
+// Issue 13, item 8: text that merely starts with a magic number is searched as it is, as grep
+// would; with a format insisted on (--decompress) it is still an error.
+TEST(decompress, text_that_starts_with_a_magic_number_passes_through) {
+  const std::string magics[] = {std::string("\x1f\x8b\x08", 3), "BZh9", "BZh1", std::string("\xfd" "7zXZ\0", 6),
+                                std::string("\x28\xb5\x2f\xfd", 4)};
+  for (const std::string& magic : magics) {
+    for (const std::string& rest : {std::string(" is how this file starts\nsecond line\n"), log_text(300000, 21)}) {
+      const std::string text = magic + rest;
+      for (bool in_pieces : {false, true}) {
+        const Drained out = decode(in_pieces ? tiny(text) : whole(text));
+        EXPECT_EQ(out.error, "") << magic;
+        EXPECT_TRUE(out.bytes == text) << magic << ": " << out.bytes.size() << " bytes of " << text.size();
+      }
+      const Drained forced = drain(*decompressing_stream(whole(text), Compression::none));
+      EXPECT_FALSE(forced.error.empty()) << magic;
+    }
+  }
+}
+
+// CRC-32 (IEEE, as xz's headers use), bit by bit: only for patching a test fixture.
+std::uint32_t crc32(std::string_view bytes) {
+  std::uint32_t crc = 0xffffffff;
+  for (const char c : bytes) {
+    crc ^= static_cast<unsigned char>(c);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320 & (0 - (crc & 1)));
+  }
+  return ~crc;
+}
+
+// `text` as xz made by the tool, its header then changed to declare a dictionary of
+// (2 | props & 1) << (props / 2 + 11) bytes (37: 1536 MiB, 32: 256 MiB); the data is the same.
+std::string xz_declaring_dictionary(const std::string& text, unsigned char props) {
+  std::string xz = compressed(Compression::xz, text);
+  const std::size_t header = 12, size = (static_cast<unsigned char>(xz[header]) + 1) * 4;
+  const auto flags = static_cast<unsigned char>(xz[header + 1]);
+  std::size_t at = header + 2;
+  for (unsigned char present : {0x40, 0x80}) {  // compressed and uncompressed sizes, varints
+    if (flags & present) {
+      while (static_cast<unsigned char>(xz[at]) & 0x80) ++at;
+      ++at;
+    }
+  }
+  EXPECT_EQ(xz.substr(at, 2), std::string("\x21\x01", 2)) << "one LZMA2 filter";
+  xz[at + 2] = static_cast<char>(props);
+  const std::uint32_t crc = crc32(std::string_view(xz).substr(header, size - 4));
+  for (int i = 0; i < 4; ++i) xz[header + size - 4 + i] = static_cast<char>(crc >> (8 * i));
+  return xz;
+}
+
+// `text` as zstd made by the tool from a pipe (so with a window descriptor), declaring a window
+// of 2^log bytes.
+std::string zstd_declaring_window(const std::string& text, int log) {
+  std::string zst = compressed(Compression::zstd, text);
+  EXPECT_EQ(static_cast<unsigned char>(zst[4]) & 0x23, 0) << "not single-segment, no dictionary id";
+  zst[5] = static_cast<char>((log - 10) << 3);
+  return zst;
+}
+
+// Issue 13, item 16: a header that declares a huge dictionary or window fails at once, naming
+// the option that raises the limit, instead of taking that much memory; raised, it decodes.
+TEST(decompress, a_declared_window_over_the_memory_limit_is_an_error) {
+  if (!tool_available(Compression::xz) || !tool_available(Compression::zstd)) GTEST_SKIP() << "xz or zstd missing";
+  const std::string text = log_text(100000, 31);
+  const std::string xz_huge = xz_declaring_dictionary(text, 37), xz_big = xz_declaring_dictionary(text, 32);
+  const std::string zst_huge = zstd_declaring_window(text, 30), zst_big = zstd_declaring_window(text, 28);
+  const Drained xz_default = decode(whole(xz_huge));
+  EXPECT_EQ(xz_default.error, "xz: needs 1537 MiB of memory, over the 128 MiB limit (--decompress-memory=SIZE raises it)");
+  EXPECT_EQ(xz_default.bytes, "");
+  const Drained zst_default = decode(whole(zst_huge));
+  EXPECT_EQ(zst_default.error,
+            "zstd: a frame needs a window larger than the 128 MiB limit (--decompress-memory=SIZE raises it)");
+  EXPECT_EQ(zst_default.bytes, "");
+  // Forced formats (--decompress) have the same limit.
+  EXPECT_EQ(drain(*decompressing_stream(whole(xz_huge), Compression::xz)).error, xz_default.error);
+  EXPECT_EQ(drain(*decompressing_stream(whole(xz_huge), Compression::none)).error, xz_default.error);
+  // Raised.
+  const std::uint64_t limit = std::uint64_t{512} << 20;
+  for (const std::string* archive : {&xz_big, &zst_big}) {
+    const Drained raised = drain(*decompressing_stream(whole(*archive), limit));
+    EXPECT_EQ(raised.error, "");
+    EXPECT_TRUE(raised.bytes == text);
+    EXPECT_FALSE(drain(*decompressing_stream(whole(*archive))).error.empty());
+  }
+  EXPECT_EQ(drain(*decompressing_stream(whole(xz_big), std::uint64_t{200} << 20)).error,
+            "xz: needs 257 MiB of memory, over the 200 MiB limit (--decompress-memory=SIZE raises it)");
+}
+
 // ---- Every format -----------------------------------------------------------------------------
 
 class decompress_format : public ::testing::TestWithParam<Compression> {
@@ -419,6 +506,17 @@ TEST_P(decompress_format, every_truncation_of_a_small_archive_is_an_error) {
   for (std::size_t size = 0; size < archive.size(); ++size) {
     // Forced: shorter than its magic number, a cut archive would otherwise pass as plain text.
     const Drained out = drain(*decompressing_stream(whole(archive.substr(0, size)), format()));
+    EXPECT_FALSE(out.error.empty()) << "cut to " << size << " of " << archive.size() << " bytes";
+    EXPECT_TRUE(starts_with(text, out.bytes)) << size;
+  }
+}
+
+TEST_P(decompress_format, an_archive_cut_short_is_an_error_when_detected_too) {
+  // Cut short, an archive has no wrong bytes: it is not mistaken for text that only starts like one.
+  const std::string text = "alpha\nbeta\ngamma\n";
+  const std::string archive = pack(text);
+  for (std::size_t size = 6; size < archive.size(); ++size) {
+    const Drained out = decode(whole(archive.substr(0, size)));
     EXPECT_FALSE(out.error.empty()) << "cut to " << size << " of " << archive.size() << " bytes";
     EXPECT_TRUE(starts_with(text, out.bytes)) << size;
   }

@@ -237,7 +237,13 @@ class HistogramPrinter final : public Printer {
  public:
   HistogramPrinter(Output& out, std::shared_ptr<const TimestampParser> parser, double bucket_seconds,
                    std::size_t width, bool json)
-      : out_(out), parser_(std::move(parser)), bucket_(bucket_seconds), width_(width), json_(json) {}
+      : out_(out),
+        parser_(std::move(parser)),
+        bucket_(bucket_seconds),
+        // Buckets of whole weeks start on Mondays (ISO weeks; 1969-12-29 was one), others at the epoch.
+        origin_(std::fmod(bucket_seconds, 7 * 86400.0) == 0 ? -3 * 86400.0 : 0),
+        width_(width),
+        json_(json) {}
 
   void begin_input(std::string_view) override {}
   void selected_line(const Line& line, std::span<const Span>) override {
@@ -246,7 +252,7 @@ class HistogramPrinter final : public Printer {
       ++untimed_;
       return;
     }
-    ++counts_[static_cast<std::int64_t>(std::floor(*time / bucket_))];
+    ++counts_[static_cast<std::int64_t>(std::floor((*time - origin_) / bucket_))];
   }
   void context_line(const Line&, std::span<const Span>) override {}
   void group_separator() override {}
@@ -268,7 +274,7 @@ class HistogramPrinter final : public Printer {
     for (const auto& [bucket, count] : counts_) highest = std::max(highest, count);
     const std::size_t bar_columns = width_ > 48 ? width_ - 38 : 10;
     auto row = [&](std::int64_t bucket, std::uint64_t count) {
-      const double start = static_cast<double>(bucket) * bucket_;
+      const double start = start_of(bucket);
       if (json_) {
         fmt::format_to(std::back_inserter(out_.buffer()), R"({{"bucket":"{}","start":{},"count":{}}})",
                        format_utc(start), static_cast<std::int64_t>(start), count);
@@ -282,14 +288,14 @@ class HistogramPrinter final : public Printer {
     // quiet night) is one gap row: the output stays proportional to the buckets with lines.
     constexpr std::int64_t kMaxEmptyRows = 10;
     auto gap = [&](std::int64_t bucket, std::int64_t empty) {
-      const double start = static_cast<double>(bucket) * bucket_;
+      const double start = start_of(bucket);
       if (json_) {
         fmt::format_to(std::back_inserter(out_.buffer()),
                        R"({{"bucket":"{}","start":{},"count":0,"empty_buckets":{}}})", format_utc(start),
                        static_cast<std::int64_t>(start), empty);
       } else {
         fmt::format_to(std::back_inserter(out_.buffer()), "{}  {:>9}  ~ {} empty buckets, to {}", format_utc(start), 0,
-                       empty, format_utc(static_cast<double>(bucket + empty - 1) * bucket_));
+                       empty, format_utc(start_of(bucket + empty - 1)));
       }
       out_.end_line();
     };
@@ -340,7 +346,10 @@ class HistogramPrinter final : public Printer {
 
   Output& out_;
   std::shared_ptr<const TimestampParser> parser_;
+  double start_of(std::int64_t bucket) const { return static_cast<double>(bucket) * bucket_ + origin_; }
+
   double bucket_;
+  double origin_;  // where bucket 0 starts, in epoch seconds
   std::size_t width_;
   bool json_;
   std::map<std::int64_t, std::uint64_t> counts_;  // ordered: rows come out in time order

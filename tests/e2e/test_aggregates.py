@@ -103,6 +103,15 @@ for path, select, bucket_text, bucket, stamp_of in [("data/app.log", "ERROR", "1
           [int(row.split()[1]) for row in text] == [count for _, count in got] and
           max(len(row) for row in text) <= 80, text[:2])
 
+# --histogram 1w: ISO weeks, starting on Mondays, over dates that span several weeks and a new year
+days = [datetime.datetime(2025, 12, 20, tzinfo=datetime.timezone.utc) + datetime.timedelta(days=d, hours=d % 24)
+        for d in range(0, 40, 3)]
+week_input = "".join(f"{d:%Y-%m-%dT%H:%M:%S}Z event\n" for d in days).encode()
+result = run("--histogram", "1w", "--json", "", stdin=week_input)
+got = [(row["bucket"], row["count"]) for row in map(json_module.loads, result.stdout.splitlines())]
+mondays = collections.Counter((d - datetime.timedelta(days=d.weekday())).strftime("%Y-%m-%dT00:00:00") for d in days)
+check("histogram 1w starts on Mondays", got == sorted(mondays.items()), f"{got} vs {sorted(mondays.items())}")
+
 # --progress draws on a terminal only: with stderr a pipe, nothing but the results.
 result = run("--progress", "-c", "ERROR", "data/app.log")
 check("progress silent off a terminal", result.stderr == b"" and result.returncode == 0, repr(result.stderr))

@@ -231,6 +231,31 @@ ColorMode parse_color(const std::string& when) {
   throw UsageError(fmt::format("invalid argument {} for --color (valid: always, never, auto)", quote(when)));
 }
 
+// Output modes that print something else than the selected lines exclude each other, but for grep's
+// -c with -l or -L (grep's rule: the list wins); -q silences any of them. --json goes with
+// --count-by and --histogram, which then print JSON. The table in README.md ("Output modes")
+// says the same.
+void check_output_modes(const Config& config) {
+  const std::pair<std::string_view, bool> modes[] = {
+      {"-c", config.count},
+      {config.listing == FileListing::without_match ? "-L" : "-l", config.listing.has_value()},
+      {"--json", config.json},
+      {"--format", config.format.has_value()},
+      {"--count-by", !config.count_by.empty()},
+      {"--histogram", config.histogram_bucket > 0},
+  };
+  auto combines = [](std::string_view a, std::string_view b) {
+    return (a == "-c" && (b == "-l" || b == "-L")) || (a == "--json" && (b == "--count-by" || b == "--histogram"));
+  };
+  for (std::size_t i = 0; i < std::size(modes); ++i) {
+    for (std::size_t j = i + 1; j < std::size(modes); ++j) {
+      if (modes[i].second && modes[j].second && !combines(modes[i].first, modes[j].first)) {
+        throw UsageError(fmt::format("{} cannot be used with {}", modes[i].first, modes[j].first));
+      }
+    }
+  }
+}
+
 // Levenshtein distance, for suggesting the option a typo meant.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -294,7 +319,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.formatter(std::make_shared<HelpFormatter>());
   app.set_help_flag("--help", "Print this help and exit");
   app.footer(
-      "Stages run in the order given, before PATTERN is matched. Exit status: 0 if a line was\n"
+      "Stages run in the order given, before PATTERN is matched. Output modes -c, -l/-L, --json,\n"
+      "--format, --count-by and --histogram exclude each other, except -c with -l/-L (as grep) and\n"
+      "--json with --count-by or --histogram; -q silences all. Exit status: 0 if a line was\n"
       "selected, 1 if none, 2 on an error. See README.md and docs/ for details.");
 
   std::vector<std::string> regexps, pattern_files, positionals;
@@ -399,7 +426,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::Option* max_matches_option =
       app.add_option("--max-matches", max_matches, "CI gate: exit 1 if more than NUM lines matched, else 0")
           ->group(output)->type_name("NUM");
-  app.add_option("--count-by", config.count_by, "Count selected lines by RE's group 1 (or match), most first")
+  CLI::Option* count_by_option = app.add_option("--count-by", config.count_by, "Count selected lines by RE's group 1 (or match), most first")
       ->group(output)->type_name("RE")->allow_extra_args(false);
   CLI::Option* top_option = app.add_option("--top", top, "With --count-by: print only the NUM most frequent keys")
       ->group(output)->type_name("NUM");
@@ -520,7 +547,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   config.color = parse_color(color);
   if (format_option->count() > 0) config.format = format;
   if (histogram_option->count() > 0) config.histogram_bucket = parse_bucket(histogram);
-  if (config.json && config.format) throw UsageError("--json and --format cannot be used together");
+  if (count_by_option->count() > 0 && config.count_by.empty()) {
+    throw UsageError("--count-by '': an empty RE gives every line the same empty key");
+  }
+  check_output_modes(config);
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));  // 0: no key, like head -n 0
   if (decompress_memory_option->count() > 0) {

@@ -565,6 +565,12 @@ void TemplateFormat::render(fmt::memory_buffer& out, const TemplateFields& field
 
 // ---- factories -----------------------------------------------------------------------------------
 
+std::string json_data(std::string_view bytes) {
+  fmt::memory_buffer out;
+  put_json_data(out, bytes);
+  return fmt::to_string(out);
+}
+
 std::unique_ptr<Printer> make_json_printer(Output& out, JsonClock clock) {
   return std::make_unique<JsonPrinter>(out, std::move(clock));
 }

@@ -229,7 +229,7 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
         TimestampParser::for_file(c.time_format, static_cast<double>(std::time(nullptr))));
     return make_histogram_printer(output, std::move(parser), c.histogram_bucket, width, c.json);
   }
-  if (count_by_key) return make_count_by_printer(output, count_by_key, c.top);
+  if (count_by_key) return make_count_by_printer(output, count_by_key, c.top, c.json);
   if (c.json) return make_json_printer(output);
   if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
   if (c.count) return make_count_printer(output, with_filename, color, colors);

@@ -11,6 +11,8 @@
 #include <vector>
 #include <iterator>
 
+#include "logsift/machine_printers.hpp"
+#include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
 #include "logsift/timestamp.hpp"
 
@@ -186,8 +188,8 @@ class FileListPrinter final : public SummaryPrinter {
 
 class CountByPrinter final : public Printer {
  public:
-  CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::optional<std::size_t> top)
-      : out_(out), key_(std::move(key)), top_(top), group_(key_->group_count() >= 1 ? 1 : 0) {}
+  CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::optional<std::size_t> top, bool json)
+      : out_(out), key_(std::move(key)), top_(top), json_(json), group_(key_->group_count() >= 1 ? 1 : 0) {}
 
   void begin_input(std::string_view) override {}
   void selected_line(const Line& line, std::span<const Span>) override {
@@ -218,7 +220,11 @@ class CountByPrinter final : public Printer {
     });
     if (top_ && rows.size() > *top_) rows.resize(*top_);
     for (const auto& [key, count] : rows) {
-      fmt::format_to(std::back_inserter(out_.buffer()), "{:>7} {}", count, key);
+      if (json_) {
+        fmt::format_to(std::back_inserter(out_.buffer()), R"({{"key":{},"count":{}}})", json_data(key), count);
+      } else {
+        fmt::format_to(std::back_inserter(out_.buffer()), "{:>7} {}", count, key);
+      }
       out_.end_line();
     }
   }
@@ -227,6 +233,7 @@ class CountByPrinter final : public Printer {
   Output& out_;
   std::shared_ptr<const Matcher> key_;
   std::optional<std::size_t> top_;
+  bool json_;
   std::size_t group_;
   std::vector<std::optional<Span>> groups_;
   std::string lookup_;
@@ -452,8 +459,8 @@ std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<con
 }
 
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,
-                                               std::optional<std::size_t> top) {
-  return std::make_unique<CountByPrinter>(out, std::move(key), top);
+                                               std::optional<std::size_t> top, bool json) {
+  return std::make_unique<CountByPrinter>(out, std::move(key), top, json);
 }
 
 }  // namespace logsift

@@ -33,6 +33,10 @@ class Diagnostics;
 using JsonClock = std::function<std::chrono::steady_clock::time_point()>;
 std::unique_ptr<Printer> make_json_printer(Output& out, JsonClock clock = std::chrono::steady_clock::now);
 
+// rg's "arbitrary data" JSON object for `bytes`: {"text":"..."} when they are UTF-8 (escaped as rg
+// escapes), else {"bytes":"<base64>"}. For other printers that speak JSON (--count-by --json).
+std::string json_data(std::string_view bytes);
+
 // The values of one match, as a template sees them.
 struct TemplateFields {
   std::string_view path;

@@ -85,10 +85,11 @@ std::unique_ptr<Printer> make_quiet_printer();
 
 // --count-by RE: counts selected lines by RE's group 1 (or whole match) over all inputs and, at
 // finish(), prints "COUNT KEY" lines, most frequent first (ties by key), at most `top` of them
-// (unset: all; 0: none). Lines where RE does not match are not counted. Memory grows with the
-// number of keys.
+// (unset: all; 0: none), or with `json` one {"key":{"text":KEY},"count":N} line each (a key that
+// is not UTF-8 as {"bytes":BASE64}, as rg writes data). Lines where RE does not match are not
+// counted. Memory grows with the number of keys.
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,
-                                               std::optional<std::size_t> top);
+                                               std::optional<std::size_t> top, bool json = false);
 
 class TimestampParser;
 

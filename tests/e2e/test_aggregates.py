@@ -112,6 +112,31 @@ got = [(row["bucket"], row["count"]) for row in map(json_module.loads, result.st
 mondays = collections.Counter((d - datetime.timedelta(days=d.weekday())).strftime("%Y-%m-%dT00:00:00") for d in days)
 check("histogram 1w starts on Mondays", got == sorted(mondays.items()), f"{got} vs {sorted(mondays.items())}")
 
+# Output modes, pair by pair: each pair either works (and prints what its row in README's table says)
+# or is one `logsift:` error naming both, exit 2, before any input is read (a missing file shows it).
+MODES = {"-c": ["-c"], "-l": ["-l"], "-L": ["-L"], "--json": ["--json"], "--format": ["--format", "{line}"],
+         "--count-by": ["--count-by", "user=(\\S+)"], "--histogram": ["--histogram", "1m"]}
+COMBINE = {("-c", "-l"), ("-c", "-L"), ("-l", "-L"), ("--json", "--count-by"), ("--json", "--histogram")}
+names = list(MODES)
+for i, a in enumerate(names):
+    for b in names[i + 1:]:
+        result = run(*MODES[a], *MODES[b], "ERROR", "data/app.log", "/nonexistent/input")
+        err = result.stderr.decode()
+        if (a, b) in COMBINE:
+            check(f"modes {a} {b} combine", result.returncode == 2 and "No such file" in err and
+                  "cannot be used" not in err, f"rc={result.returncode} {err!r}")
+        else:
+            check(f"modes {a} {b} conflict", result.returncode == 2 and result.stdout == b"" and
+                  err == f"logsift: {a} cannot be used with {b}\n", f"rc={result.returncode} {err!r}")
+result = run("--count-by", "", "ERROR", "data/app.log")
+check("--count-by ''", result.returncode == 2 and result.stderr.startswith(b"logsift: --count-by ''"), repr(result.stderr))
+result = run("--count-by", "user=(\\S+)", "--top", "2", "--json", "ERROR", "data/app.log")
+rows = [json_module.loads(l) for l in result.stdout.splitlines()]
+want = collections.Counter(m.group(1) for l in lines_of("data/app.log") if "ERROR" in l
+                           for m in [re.search(r"user=(\S+)", l)] if m)
+check("--count-by --json", [(r["key"]["text"], r["count"]) for r in rows] ==
+      sorted(want.items(), key=lambda kv: (-kv[1], kv[0].encode()))[:2], repr(rows))
+
 # --progress draws on a terminal only: with stderr a pipe, nothing but the results.
 result = run("--progress", "-c", "ERROR", "data/app.log")
 check("progress silent off a terminal", result.stderr == b"" and result.returncode == 0, repr(result.stderr))

@@ -58,21 +58,29 @@ std::size_t next_char(std::string_view text, std::size_t pos) {
   return pos;
 }
 
-// Non-empty, non-overlapping matches left to right, as grep colors them and -o prints them.
-void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Span>& spans) {
+// Non-empty, non-overlapping matches left to right, as grep colors them and -o prints them: at
+// most `limit` of them, from `*pos` on, which is left where the next batch starts.
+void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Span>& spans, std::size_t* pos,
+                   std::size_t limit) {
   spans.clear();
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::optional<Span> match = pattern.find(text, pos);
-    if (!match) break;
+  while (*pos <= text.size() && spans.size() < limit) {
+    std::optional<Span> match = pattern.find(text, *pos);
+    if (!match) {
+      *pos = text.size() + 1;
+      break;
+    }
     if (match->empty()) {
-      pos = next_char(text, match->begin);
+      *pos = next_char(text, match->begin);
       continue;
     }
     spans.push_back(*match);
-    pos = match->end;
+    *pos = match->end;
   }
 }
+
+// Spans handed to a printer that takes them in batches: a line of millions of matches (-o, colors)
+// then costs this many spans, not millions.
+constexpr std::size_t kSpanBatch = 4096;
 
 }  // namespace
 
@@ -95,13 +103,28 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
   // A line "matches" PATTERN when it is selected without -v or is context with -v; only such
   // lines have spans to color.
-  auto spans_of = [&](const Line& line, bool line_matches) -> std::span<const Span> {
-    if (!wants_spans || !line_matches) return {};
-    collect_spans(*pattern, line.text, spans);
-    return spans;
+  const bool batches = printer->takes_span_batches();
+  auto print_line = [&](const Line& line, bool selected) {
+    const bool line_matches = selected != options.invert;
+    std::size_t pos = 0;
+    if (wants_spans && line_matches && batches) {
+      for (bool first = true;; first = false) {
+        collect_spans(*pattern, line.text, spans, &pos, kSpanBatch);
+        const bool last = pos > line.text.size();
+        printer->line_part(line, selected, spans, first, last);
+        if (last) return;
+      }
+    }
+    spans.clear();
+    if (wants_spans && line_matches) collect_spans(*pattern, line.text, spans, &pos, std::numeric_limits<std::size_t>::max());
+    if (selected) {
+      printer->selected_line(line, spans);
+    } else {
+      printer->context_line(line, spans);
+    }
   };
   auto print_context = [&](const Line& line, std::uint64_t at) {
-    printer->context_line(line, spans_of(line, options.invert));
+    print_line(line, false);
     last_printed = at;
   };
 
@@ -146,9 +169,9 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     if (options.separate_groups) {
       const std::uint64_t group_start = before.empty() ? sequence : before.first_sequence();
       if (last_printed == 0 || group_start > last_printed + 1) printer->group_separator();
-      before.drain([&](const Line& kept) { printer->context_line(kept, spans_of(kept, options.invert)); });
+      before.drain([&](const Line& kept) { print_line(kept, false); });
     }
-    printer->selected_line(line, spans_of(line, !options.invert));
+    print_line(line, true);
     last_printed = sequence;
     after_left = options.after;
     if (summary.selected >= max_count) limit_reached = true;

@@ -37,6 +37,12 @@ class Printer {
   // and stop early.
   virtual bool wants_lines() const = 0;
   virtual bool wants_spans() const = 0;
+  // A line may hold millions of matches. Printers that return true here also take a line's spans
+  // in batches, so that they are never all held: line_part(line, selected, batch, first, last) is
+  // called for each batch in order (the first with `first`, the last with `last`, possibly empty)
+  // instead of one selected_line/context_line call; `selected` tells which of the two it is.
+  virtual bool takes_span_batches() const { return false; }
+  virtual void line_part(const Line&, bool /*selected*/, std::span<const Span>, bool /*first*/, bool /*last*/) {}
   // After the last input: printers that aggregate over all inputs print here.
   virtual void finish() {}
 };

@@ -179,5 +179,47 @@ TEST(sink, printer_failure_reaches_the_sender) {
   EXPECT_TRUE(sink.done());
 }
 
+// Takes spans in batches, as the line printer does; records each batch's size and flags.
+class BatchRecordingPrinter final : public Printer {
+ public:
+  std::vector<std::string> parts;
+  std::size_t spans_seen = 0;
+  std::size_t next_begin = 0;  // the spans arrive in order, without gaps or repeats
+  bool in_order = true;
+  void begin_input(std::string_view) override {}
+  void selected_line(const Line&, std::span<const Span>) override { parts.push_back("whole"); }
+  void context_line(const Line&, std::span<const Span>) override { parts.push_back("whole"); }
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return true; }
+  bool takes_span_batches() const override { return true; }
+  void line_part(const Line&, bool selected, std::span<const Span> spans, bool first, bool last) override {
+    parts.push_back(fmt::format("{}{}{}{}", selected ? "S" : "C", spans.size(), first ? " first" : "", last ? " last" : ""));
+    for (const Span& span : spans) {
+      in_order = in_order && span.begin == next_begin && span.end == span.begin + 1;
+      next_begin = span.begin + 2;
+    }
+    spans_seen += spans.size();
+  }
+};
+
+TEST(sink, matches_of_a_long_line_reach_the_printer_in_bounded_batches) {
+  BatchRecordingPrinter printer;
+  Diagnostics diagnostics(true);
+  MatcherOptions matcher_options;
+  matcher_options.leftmost_longest = true;
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, matcher_options);
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "f", std::make_shared<InputState>());
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += "ab";
+  Line line{text, 1, 0};
+  sink.send(line);
+  sink.close();
+  EXPECT_EQ(printer.parts, (std::vector<std::string>{"S4096 first", "S4096", "S1808 last"}));
+  EXPECT_EQ(printer.spans_seen, 10000u);
+  EXPECT_TRUE(printer.in_order);
+}
+
 }  // namespace
 }  // namespace logsift

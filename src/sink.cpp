@@ -10,6 +10,8 @@ namespace logsift {
 namespace {
 
 // The last `capacity` lines that were not printed, owned, for -B. Reuses its strings' storage.
+// It grows as lines come, up to `capacity`: -B may be huge (grep takes any number) while the input
+// is short, so no slot is allocated before a line needs it.
 class ContextRing {
  public:
   struct Entry {
@@ -18,10 +20,12 @@ class ContextRing {
     std::uint64_t sequence = 0;
   };
 
-  explicit ContextRing(std::size_t capacity) : entries_(capacity) {}
+  explicit ContextRing(std::size_t capacity) : capacity_(capacity) {}
 
   void push(const Line& line, std::uint64_t sequence) {
-    if (entries_.empty()) return;
+    if (capacity_ == 0) return;
+    // Until the ring is full nothing is dropped, so first_ stays 0 and slots are appended in order.
+    if (size_ == entries_.size() && size_ < capacity_) entries_.emplace_back();
     Entry& slot = entries_[(first_ + size_) % entries_.size()];
     if (size_ == entries_.size()) {
       first_ = (first_ + 1) % entries_.size();
@@ -46,6 +50,7 @@ class ContextRing {
   }
 
  private:
+  std::size_t capacity_;
   std::vector<Entry> entries_;
   std::size_t first_ = 0;
   std::size_t size_ = 0;
@@ -94,7 +99,8 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
   const bool wants_spans = printer->wants_spans();
   const std::uint64_t max_count = options.max_count.value_or(std::numeric_limits<std::uint64_t>::max());
 
-  ContextRing before(options.before);
+  // Printers that take no lines print no context either (-c -B N).
+  ContextRing before(wants_lines ? options.before : 0);
   std::vector<Span> spans;
   std::uint64_t sequence = 0;      // position in the stream reaching the sink (stages may drop lines)
   std::uint64_t last_printed = 0;  // sequence of the last line printed; 0 before the first

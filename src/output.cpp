@@ -23,7 +23,7 @@ namespace {
 // could not be stopped). So bytes go into a pipe only as far as it has room, with the signals held
 // (that write cannot block), and the signals are let in only while waiting for room. A signal that
 // comes then is noted by the handler; the writer finishes the line it was in the middle of, if the
-// reader takes it within kFinishGrace, and then dies of the signal, as it would have otherwise.
+// reader takes it within kFinishGraceMs, and then dies of the signal, as it would have otherwise.
 volatile std::sig_atomic_t writing = 0;          // a write_all is waiting for room in a pipe
 volatile std::sig_atomic_t signal_in_write = 0;  // the signal that came meanwhile
 constexpr int kFinishGraceMs = 250;

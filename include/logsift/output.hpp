@@ -2,6 +2,7 @@
 // Output formats into one fmt::memory_buffer and write(2)s it in ~64 KiB blocks (per line when
 // line-buffered). A closed pipe raises OutputClosed (the search ends quietly); any other write
 // failure raises WriteError ("logsift: write error: ...", exit 2). Neither object is thread-safe.
+// SIGINT/SIGTERM never cut a write, and a stalled reader never keeps them from ending the process.
 #pragma once
 
 #include <fmt/format.h>

@@ -315,6 +315,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
   source_options.detect_binary = printer.shows_lines() && !config.text && !config.json;
+  // But in a binary input NULs end lines for every output, as in grep (counts included).
+  source_options.nul_ends_lines = !config.text && !config.json;
   source_options.progress = progress;
   using Decoding = SourceOptions::Decoding;
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off

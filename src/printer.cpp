@@ -42,9 +42,15 @@ class LinePrinter final : public Printer {
     encoding_error_ = false;
   }
 
-  void selected_line(const Line& line, std::span<const Span> spans) override {
+  void selected_line(const Line& line, std::span<const Span> spans) override { line_part(line, true, spans, true, true); }
+
+  void context_line(const Line& line, std::span<const Span> spans) override { line_part(line, false, spans, true, true); }
+
+  bool takes_span_batches() const override { return true; }
+  void line_part(const Line& line, bool selected, std::span<const Span> spans, bool first, bool last) override {
     printed_any_ = true;
     if (options_.only_matching) {
+      if (!selected) return;  // grep -o prints no context lines, only separators
       for (const Span& span : spans) {
         std::string_view match = line.text.substr(span.begin, span.size());
         if (!printable(match)) continue;
@@ -54,13 +60,8 @@ class LinePrinter final : public Printer {
       }
       return;
     }
-    write_line(line, spans, ':', options_.colors.selected_match);
-  }
-
-  void context_line(const Line& line, std::span<const Span> spans) override {
-    printed_any_ = true;
-    if (options_.only_matching) return;  // grep -o prints no context lines, only separators
-    write_line(line, spans, '-', options_.colors.context_match);
+    write_line(line, spans, selected ? ':' : '-', selected ? options_.colors.selected_match : options_.colors.context_match,
+               first, last);
   }
 
   void group_separator() override {
@@ -106,20 +107,29 @@ class LinePrinter final : public Printer {
     }
   }
 
-  void write_line(const Line& line, std::span<const Span> spans, char sep, std::string_view match_sgr) {
-    if (!printable(line.text)) return;
-    write_prefix(line.number, line.offset, sep);
-    if (!options_.color || spans.empty()) {
-      out_.append(line.text);
-    } else {
-      std::size_t pos = 0;
-      for (const Span& span : spans) {
-        out_.append(line.text.substr(pos, span.begin - pos));
-        append_colored(out_, true, match_sgr, line.text.substr(span.begin, span.size()));
-        pos = span.end;
-      }
-      out_.append(line.text.substr(pos));
+  // One line, or (with batches of spans) the part of it up to the end of the batch's last span;
+  // `written_to_` is where the line's text has been written up to.
+  void write_line(const Line& line, std::span<const Span> spans, char sep, std::string_view match_sgr, bool first,
+                  bool last) {
+    if (first) {
+      line_printable_ = printable(line.text);
+      if (!line_printable_) return;
+      write_prefix(line.number, line.offset, sep);
+      written_to_ = 0;
     }
+    if (!line_printable_) return;
+    if (options_.color) {
+      for (const Span& span : spans) {
+        out_.append(line.text.substr(written_to_, span.begin - written_to_));
+        append_colored(out_, true, match_sgr, line.text.substr(span.begin, span.size()));
+        written_to_ = span.end;
+      }
+    }
+    if (!last) {
+      out_.flush_if_large();  // a line of many matches is not held whole in the buffer either
+      return;
+    }
+    out_.append(line.text.substr(written_to_));
     out_.end_line();
   }
 
@@ -129,6 +139,8 @@ class LinePrinter final : public Printer {
   std::string name_;
   bool printed_any_ = false;  // across inputs: grep separates groups of different files too
   bool encoding_error_ = false;
+  bool line_printable_ = true;  // of the line being written in parts
+  std::size_t written_to_ = 0;
 };
 
 // Printers that report once per input (or once at the end) and need no line events.

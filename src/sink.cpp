@@ -10,6 +10,8 @@ namespace logsift {
 namespace {
 
 // The last `capacity` lines that were not printed, owned, for -B. Reuses its strings' storage.
+// It grows as lines come, up to `capacity`: -B may be huge (grep takes any number) while the input
+// is short, so no slot is allocated before a line needs it.
 class ContextRing {
  public:
   struct Entry {
@@ -18,10 +20,12 @@ class ContextRing {
     std::uint64_t sequence = 0;
   };
 
-  explicit ContextRing(std::size_t capacity) : entries_(capacity) {}
+  explicit ContextRing(std::size_t capacity) : capacity_(capacity) {}
 
   void push(const Line& line, std::uint64_t sequence) {
-    if (entries_.empty()) return;
+    if (capacity_ == 0) return;
+    // Until the ring is full nothing is dropped, so first_ stays 0 and slots are appended in order.
+    if (size_ == entries_.size() && size_ < capacity_) entries_.emplace_back();
     Entry& slot = entries_[(first_ + size_) % entries_.size()];
     if (size_ == entries_.size()) {
       first_ = (first_ + 1) % entries_.size();
@@ -46,6 +50,7 @@ class ContextRing {
   }
 
  private:
+  std::size_t capacity_;
   std::vector<Entry> entries_;
   std::size_t first_ = 0;
   std::size_t size_ = 0;
@@ -58,21 +63,29 @@ std::size_t next_char(std::string_view text, std::size_t pos) {
   return pos;
 }
 
-// Non-empty, non-overlapping matches left to right, as grep colors them and -o prints them.
-void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Span>& spans) {
+// Non-empty, non-overlapping matches left to right, as grep colors them and -o prints them: at
+// most `limit` of them, from `*pos` on, which is left where the next batch starts.
+void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Span>& spans, std::size_t* pos,
+                   std::size_t limit) {
   spans.clear();
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::optional<Span> match = pattern.find(text, pos);
-    if (!match) break;
+  while (*pos <= text.size() && spans.size() < limit) {
+    std::optional<Span> match = pattern.find(text, *pos);
+    if (!match) {
+      *pos = text.size() + 1;
+      break;
+    }
     if (match->empty()) {
-      pos = next_char(text, match->begin);
+      *pos = next_char(text, match->begin);
       continue;
     }
     spans.push_back(*match);
-    pos = match->end;
+    *pos = match->end;
   }
 }
+
+// Spans handed to a printer that takes them in batches: a line of millions of matches (-o, colors)
+// then costs this many spans, not millions.
+constexpr std::size_t kSpanBatch = 4096;
 
 }  // namespace
 
@@ -86,7 +99,8 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
   const bool wants_spans = printer->wants_spans();
   const std::uint64_t max_count = options.max_count.value_or(std::numeric_limits<std::uint64_t>::max());
 
-  ContextRing before(options.before);
+  // Printers that take no lines print no context either (-c -B N).
+  ContextRing before(wants_lines ? options.before : 0);
   std::vector<Span> spans;
   std::uint64_t sequence = 0;      // position in the stream reaching the sink (stages may drop lines)
   std::uint64_t last_printed = 0;  // sequence of the last line printed; 0 before the first
@@ -96,13 +110,28 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
   // A line "matches" PATTERN when it is selected without -v or is context with -v; only such
   // lines have spans to color.
-  auto spans_of = [&](const Line& line, bool line_matches) -> std::span<const Span> {
-    if (!wants_spans || !line_matches) return {};
-    collect_spans(*pattern, line.text, spans);
-    return spans;
+  const bool batches = printer->takes_span_batches();
+  auto print_line = [&](const Line& line, bool selected) {
+    const bool line_matches = selected != options.invert;
+    std::size_t pos = 0;
+    if (wants_spans && line_matches && batches) {
+      for (bool first = true;; first = false) {
+        collect_spans(*pattern, line.text, spans, &pos, kSpanBatch);
+        const bool last = pos > line.text.size();
+        printer->line_part(line, selected, spans, first, last);
+        if (last) return;
+      }
+    }
+    spans.clear();
+    if (wants_spans && line_matches) collect_spans(*pattern, line.text, spans, &pos, std::numeric_limits<std::size_t>::max());
+    if (selected) {
+      printer->selected_line(line, spans);
+    } else {
+      printer->context_line(line, spans);
+    }
   };
   auto print_context = [&](const Line& line, std::uint64_t at) {
-    printer->context_line(line, spans_of(line, options.invert));
+    print_line(line, false);
     last_printed = at;
   };
 
@@ -160,9 +189,9 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     if (options.separate_groups) {
       const std::uint64_t group_start = before.empty() ? sequence : before.first_sequence();
       if (last_printed == 0 || group_start > last_printed + 1) printer->group_separator();
-      before.drain([&](const Line& kept) { printer->context_line(kept, spans_of(kept, options.invert)); });
+      before.drain([&](const Line& kept) { print_line(kept, false); });
     }
-    printer->selected_line(line, spans_of(line, !options.invert));
+    print_line(line, true);
     last_printed = sequence;
     after_left = options.after;
     if (summary.selected >= max_count) limit_reached = true;

@@ -262,6 +262,33 @@ generator<Line> chunk_lines(std::string_view chunk, std::uint64_t base_offset, s
   }
 }
 
+// Whether the NULs of `bytes` (the current block) are to end lines, as GNU grep ends lines at them
+// in a binary input: then no line of a binary input is longer than a block, however long its runs
+// of NULs without a newline (a sparse file, /dev/zero). A stream that checked its block says so;
+// an unchecked (mapped) block is looked at whole in an input known to be binary, and otherwise
+// only where it would be carried into the next block (the part before the first newline when a
+// line is being carried, and the part after the last): those are short in a text file, and hold
+// the whole block when there is no newline. A NUL that only a cut-short mapping put there does
+// not count (the input ends there).
+bool ends_lines_at_nuls(std::string_view bytes, const Block& block, bool binary, bool carrying) {
+  if (!block.nul_unchecked) return block.has_nul;
+  bool found = false;
+  if (binary) {
+    found = contains_nul(bytes);
+  } else {
+    const void* first_nl = std::memchr(bytes.data(), '\n', bytes.size());
+    if (first_nl == nullptr) {
+      found = contains_nul(bytes);
+    } else {
+      const void* last_nl = ::memrchr(bytes.data(), '\n', bytes.size());
+      const auto head = static_cast<std::size_t>(static_cast<const char*>(first_nl) - bytes.data());
+      const auto tail = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data()) + 1;
+      found = (carrying && contains_nul(bytes.substr(0, head))) || contains_nul(bytes.substr(tail));
+    }
+  }
+  return found && !(block.lost != nullptr && block.lost->load(std::memory_order_acquire));
+}
+
 }  // namespace
 
 generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
@@ -288,8 +315,11 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   std::uint64_t earlier_lines = 0;  // lines of a followed file's earlier generations
   // Lines read so far, including one yielded now: a consumer that stops early (-m, --take) has read it.
   auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through; };
+  // NULs ending lines need the input known to be binary from its first NUL on, in counts too.
+  const bool look_for_nul = options.detect_binary || options.nul_ends_lines;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
   std::string carry;               // the start of a line that continues in the next block
+  std::string zapped;              // a block of a binary input with its NULs turned into '\n'
   std::uint64_t carry_offset = 0;
   bool carrying = false;
 
@@ -324,15 +354,22 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       next_number = 1;
       block_offset = 0;
     }
+    const bool was_binary = state->saw_nul;
     if (block.has_nul) state->saw_nul = true;
     // A stream that left the NUL check to us: each part is checked before its lines are yielded,
     // by the thread that searches it.
     auto note_nul = [&](std::string_view part) {
-      if (block.nul_unchecked && options.detect_binary && !state->saw_nul && contains_nul(part)) state->saw_nul = true;
+      if (block.nul_unchecked && look_for_nul && !state->saw_nul && contains_nul(part)) state->saw_nul = true;
     };
     state->bytes_read += block.bytes.size();
     if (options.progress != nullptr) options.progress->fetch_add(block.bytes.size(), std::memory_order_relaxed);
-    const std::string_view bytes = block.bytes;
+    std::string_view bytes = block.bytes;
+    if (options.nul_ends_lines && ends_lines_at_nuls(bytes, block, was_binary, carrying)) {
+      state->saw_nul = true;
+      zapped.assign(bytes);
+      std::replace(zapped.begin(), zapped.end(), '\0', '\n');
+      bytes = zapped;
+    }
     std::size_t pos = 0;
 
     if (carrying) {
@@ -355,6 +392,19 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
         co_yield line;
       }
     }
+    // In an input not yet known to be binary, a NUL the search comes across in the block's complete
+    // lines makes the rest of the block split at NULs: the lines yielded so far hold none (the
+    // search sets saw_nul before it yields the line holding one), the rest is searched again.
+    const bool may_turn_binary = options.nul_ends_lines && !state->saw_nul;
+    std::size_t yielded_to = pos;              // the end (after its '\n') of the last line yielded
+    std::uint64_t number_after_yielded = next_number;
+    std::size_t restart_at = std::string_view::npos;
+    auto restart_point = [&]() -> std::size_t {
+      if (!may_turn_binary || !state->saw_nul || bytes.data() == zapped.data()) return std::string_view::npos;
+      const bool nul_ahead = std::memchr(bytes.data() + yielded_to, '\0', bytes.size() - yielded_to) != nullptr;
+      return nul_ahead ? yielded_to : std::string_view::npos;
+    };
+  scan_chunk:  // again after split_at_nuls
     // Every complete line left in the block, searched as one chunk.
     const void* last_nl = pos < bytes.size() ? ::memrchr(bytes.data() + pos, '\n', bytes.size() - pos) : nullptr;
     if (last_nl != nullptr) {
@@ -392,7 +442,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       } joined;
       // Where the stream left the NUL check to us and there is a search, the search looks for NULs
       // on its way instead of in a pass of its own.
-      const bool search_watches_nul = select != nullptr && block.nul_unchecked && options.detect_binary && !state->saw_nul;
+      const bool search_watches_nul = select != nullptr && block.nul_unchecked && look_for_nul && !state->saw_nul;
       bool* const saw_nul = search_watches_nul ? &state->saw_nul : nullptr;
       if (middle_nl != nullptr) {
         worker_search.chunk = chunk.substr(split + 1);
@@ -412,8 +462,11 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                             select, MatchingLines(select, also, search_watches_nul), options.invert,
                                             options.count_lines, saw_nul)) {
           if (cut_short(line.text)) co_return;
+          if ((restart_at = restart_point()) != std::string_view::npos) goto split_at_nuls;
           note_read(line.number);
           co_yield line;
+          yielded_to = static_cast<std::size_t>(line.offset - block_offset) + line.text.size() + 1;
+          number_after_yielded = line.number + 1;
         }
       }
       if (middle_nl == nullptr) {
@@ -430,14 +483,26 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
                                             MatchingLines(select, also, search_watches_nul, &worker_search.found),
                                             options.invert, options.count_lines, saw_nul)) {
           if (cut_short(line.text)) co_return;
+          if ((restart_at = restart_point()) != std::string_view::npos) goto split_at_nuls;
           note_read(line.number);
           co_yield line;
+          yielded_to = static_cast<std::size_t>(line.offset - block_offset) + line.text.size() + 1;
+          number_after_yielded = line.number + 1;
         }
         if (worker_search.nul_in_tail) state->saw_nul = true;
       }
       pos = end + 1;
     } else {
       note_nul(bytes.substr(pos));
+    }
+    if ((restart_at = restart_point()) != std::string_view::npos) {
+    split_at_nuls:
+      zapped.assign(bytes);
+      std::replace(zapped.begin(), zapped.end(), '\0', '\n');
+      next_number = number_after_yielded;
+      bytes = zapped;
+      pos = restart_at;
+      goto scan_chunk;
     }
     note_read(next_number - 1);
     if (pos < bytes.size()) {

@@ -161,46 +161,66 @@ struct FieldRange {
   std::size_t last = 0;   // 0: to the end
 };
 
-void split_fields(std::string_view text, const std::string& separator, std::vector<std::string_view>& fields) {
-  fields.clear();
-  if (separator.empty()) {
-    // awk: fields are runs of anything but blanks; leading and trailing blanks are ignored.
-    std::size_t pos = 0;
-    for (;;) {
-      pos = text.find_first_not_of(" \t", pos);
-      if (pos == std::string_view::npos) break;
-      std::size_t end = text.find_first_of(" \t", pos);
-      if (end == std::string_view::npos) end = text.size();
-      fields.push_back(text.substr(pos, end - pos));
-      pos = end;
+// The fields of a line, left to right, one at a time: a line of millions of fields costs no
+// list of them.
+class FieldCursor {
+ public:
+  FieldCursor(std::string_view text, const std::string& separator) : text_(text), separator_(&separator) {}
+
+  std::optional<std::string_view> next() {
+    if (done_) return std::nullopt;
+    if (separator_->empty()) {
+      // awk: fields are runs of anything but blanks; leading and trailing blanks are ignored.
+      pos_ = text_.find_first_not_of(" \t", pos_);
+      if (pos_ == std::string_view::npos) {
+        done_ = true;
+        return std::nullopt;
+      }
+      std::size_t end = text_.find_first_of(" \t", pos_);
+      if (end == std::string_view::npos) end = text_.size();
+      const std::string_view field = text_.substr(pos_, end - pos_);
+      pos_ = end;
+      return field;
     }
-    return;
-  }
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t end = text.find(separator, pos);
+    const std::size_t end = text_.find(*separator_, pos_);
     if (end == std::string_view::npos) {
-      fields.push_back(text.substr(pos));
-      return;
+      done_ = true;
+      return text_.substr(pos_);
     }
-    fields.push_back(text.substr(pos, end - pos));
-    pos = end + separator.size();
+    const std::string_view field = text_.substr(pos_, end - pos_);
+    pos_ = end + separator_->size();
+    return field;
   }
-}
+
+ private:
+  std::string_view text_;
+  const std::string* separator_;
+  std::size_t pos_ = 0;
+  bool done_ = false;
+};
 
 generator<Line> select_fields(generator<Line> input, std::vector<FieldRange> ranges, std::string separator) {
-  std::vector<std::string_view> fields;
   std::string joined;
   const std::string joiner = separator.empty() ? std::string(" ") : separator;
   for (const Line& line : input) {
-    split_fields(line.text, separator, fields);
     joined.clear();
+    joined.reserve(line.text.size());  // at most the line: never regrown (and copied) field by field
     bool any = false;
+    FieldCursor cursor(line.text, separator);
+    std::size_t taken = 0;  // fields the cursor has passed
     for (const FieldRange& range : ranges) {
-      const std::size_t last = range.last == 0 ? fields.size() : std::min(range.last, fields.size());
-      for (std::size_t i = range.first; i <= last; ++i) {
+      if (range.first <= taken) {  // a range that goes back starts over
+        cursor = FieldCursor(line.text, separator);
+        taken = 0;
+      }
+      while (taken + 1 < range.first && cursor.next()) ++taken;
+      if (taken + 1 < range.first) continue;  // the line has fewer fields
+      while (range.last == 0 || taken < range.last) {
+        const std::optional<std::string_view> field = cursor.next();
+        if (!field) break;
+        ++taken;
         if (any) joined += joiner;
-        joined.append(fields[i - 1]);
+        joined.append(*field);
         any = true;
       }
     }

@@ -2,6 +2,7 @@
 // Output formats into one fmt::memory_buffer and write(2)s it in ~64 KiB blocks (per line when
 // line-buffered). A closed pipe raises OutputClosed (the search ends quietly); any other write
 // failure raises WriteError ("logsift: write error: ...", exit 2). Neither object is thread-safe.
+// SIGINT/SIGTERM never cut a write, and a stalled reader never keeps them from ending the process.
 #pragma once
 
 #include <fmt/format.h>
@@ -34,30 +35,43 @@ class Output {
   ~Output();
 
   fmt::memory_buffer& buffer() noexcept { return buffer_; }
-  void append(std::string_view text) { buffer_.append(text.data(), text.data() + text.size()); }
+  void append(std::string_view text) {
+    if (text.size() >= flush_threshold_) return write_through(text);  // a huge line is not copied
+    buffer_.append(text.data(), text.data() + text.size());
+  }
   // Call after each complete output line: writes out when the buffer is large or line-buffered.
   void end_line() {
     buffer_.push_back('\n');
     if (line_buffered_ || buffer_.size() >= flush_threshold_) flush();
   }
   void flush();
+  // Writes what is buffered, then `text` straight from where it is.
+  void write_through(std::string_view text);
+  // Within a line too long to hold (many matches colored): writes out when the buffer is large.
+  void flush_if_large() {
+    if (buffer_.size() >= flush_threshold_) flush();
+  }
 
  private:
   int fd_;
   bool line_buffered_;
   std::size_t flush_threshold_;  // 64 KiB, or a quarter of a bigger pipe's capacity
+  std::size_t pipe_capacity_ = 0;  // of fd_, when it is a pipe: writes go in as far as there is room
   fmt::memory_buffer buffer_;
 };
 
 // Holds SIGINT and SIGTERM on the calling thread while it lives. Output writes hold them so an
-// interrupted run ends after whole lines; helper threads are started under it so that they never
-// take those signals themselves (a thread inherits the mask it starts with).
+// interrupted run ends after whole lines, and let them in while they wait for a stalled reader (so
+// a blocked write never keeps the process from being stopped); helper threads are started under it
+// so that they never take those signals themselves (a thread inherits the mask it starts with).
 class SignalsHeld {
  public:
   SignalsHeld();
   ~SignalsHeld();
   SignalsHeld(const SignalsHeld&) = delete;
   SignalsHeld& operator=(const SignalsHeld&) = delete;
+  // The mask from before, under which the signals may come.
+  const sigset_t& previous() const noexcept { return previous_; }
 
  private:
   sigset_t previous_;

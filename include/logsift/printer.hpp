@@ -42,6 +42,12 @@ class Printer {
   // are not printed) rather than only counted (--count-by, --histogram), which sees every selected
   // line of a binary input, as -c counts them.
   virtual bool shows_lines() const { return wants_lines(); }
+  // A line may hold millions of matches. Printers that return true here also take a line's spans
+  // in batches, so that they are never all held: line_part(line, selected, batch, first, last) is
+  // called for each batch in order (the first with `first`, the last with `last`, possibly empty)
+  // instead of one selected_line/context_line call; `selected` tells which of the two it is.
+  virtual bool takes_span_batches() const { return false; }
+  virtual void line_part(const Line&, bool /*selected*/, std::span<const Span>, bool /*first*/, bool /*last*/) {}
   // After the last input: printers that aggregate over all inputs print here.
   virtual void finish() {}
   // --follow searches each file with a printer of its own: this adds the totals of `other` (made

@@ -91,7 +91,8 @@ class Sink {
     if (handle_) handle_.destroy();
   }
 
-  // Each of these rethrows what the body threw (for example a WriteError from the printer).
+  // Each of these rethrows what the body threw (for example a WriteError from the printer), also
+  // when it threw while being created, before its first suspension, and is therefore done.
   void send(const Line& line) { deliver({EventKind::line, &line, {}}); }
   void raise(std::string_view error) { deliver({EventKind::error, nullptr, error}); }
   void close() { deliver({EventKind::end, nullptr, {}}); }
@@ -101,10 +102,15 @@ class Sink {
   const InputSummary& summary() const noexcept { return handle_.promise().summary; }
 
  private:
-  explicit Sink(handle_type handle) noexcept : handle_(handle) { rethrow_if_failed(); }
+  // The body has not run yet when this is called (it runs after get_return_object), so what it
+  // throws before its first suspension is kept in the promise for the next deliver().
+  explicit Sink(handle_type handle) noexcept : handle_(handle) {}
 
   void deliver(Event event) {
-    if (handle_.done()) return;
+    if (handle_.done()) {
+      rethrow_if_failed();
+      return;
+    }
     handle_.promise().event = event;
     handle_.resume();
     rethrow_if_failed();

@@ -54,6 +54,11 @@ struct SourceOptions {
   // file lists) can turn it off: a mapped file is then not searched for NULs at all. Streams that
   // check their blocks themselves (read(2), decoders) still do.
   bool detect_binary = true;
+  // GNU grep's binary input: once a block holds a NUL, its NULs end lines as '\n' does (so a run
+  // of NULs without a newline is many empty lines, not one line that grows without bound). Off
+  // with -a (a NUL is then just a byte). See ends_lines_at_nuls in source.cpp for which blocks are
+  // looked at.
+  bool nul_ends_lines = false;
   // Map a regular file window by window instead of reading it (make_mapped_stream; read(2) where
   // that fails): no copy out of the page cache. Memory: one window.
   bool map_file = false;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,97 @@ TEST(sink, printer_failure_reaches_the_sender) {
   Line line{"a", 1, 0};
   EXPECT_THROW(sink.send(line), WriteError);
   EXPECT_TRUE(sink.done());
+}
+
+// Fails in begin_input, which the sink calls before its first suspension (while being created).
+class FailingAtBeginPrinter final : public Printer {
+ public:
+  void begin_input(std::string_view) override { throw WriteError("write error: disk full"); }
+  void selected_line(const Line&, std::span<const Span>) override {}
+  void context_line(const Line&, std::span<const Span>) override {}
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return false; }
+};
+
+TEST(sink, failure_before_the_first_suspension_reaches_the_sender) {
+  FailingAtBeginPrinter printer;
+  Diagnostics diagnostics(true);
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, MatcherOptions{});
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "f", std::make_shared<InputState>());
+  EXPECT_TRUE(sink.done());
+  Line line{"a", 1, 0};
+  EXPECT_THROW(sink.send(line), WriteError);
+  EXPECT_NO_THROW(sink.close());  // thrown once: the failure is not reported twice
+}
+
+TEST(sink, failure_before_the_first_suspension_reaches_close_when_nothing_is_sent) {
+  FailingAtBeginPrinter printer;
+  Diagnostics diagnostics(true);
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, MatcherOptions{});
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "f", std::make_shared<InputState>());
+  EXPECT_THROW(sink.close(), WriteError);
+}
+
+TEST(sink, huge_before_context_is_allocated_as_lines_come) {
+  // grep takes any context length; a ring sized up front could not be allocated.
+  SinkOptions options;
+  options.before = std::numeric_limits<std::size_t>::max();
+  options.separate_groups = true;
+  SinkRun run = run_sink(kLines, "a2", options);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "C1:a1", "C2:b", "C3:c", "S4:a2[0,2)", "end 1"}));
+}
+
+TEST(sink, before_context_ring_keeps_the_last_lines_once_full) {
+  SinkOptions options;
+  options.before = 2;
+  options.separate_groups = true;
+  SinkRun run = run_sink(kLines, "a", options);
+  EXPECT_EQ(run.events, (std::vector<std::string>{"begin f", "--", "S1:a1[0,1)", "C2:b", "C3:c", "S4:a2[0,1)", "--",
+                                                  "C6:e", "C7:f", "S8:a3[0,1)", "end 3"}));
+}
+
+// Takes spans in batches, as the line printer does; records each batch's size and flags.
+class BatchRecordingPrinter final : public Printer {
+ public:
+  std::vector<std::string> parts;
+  std::size_t spans_seen = 0;
+  std::size_t next_begin = 0;  // the spans arrive in order, without gaps or repeats
+  bool in_order = true;
+  void begin_input(std::string_view) override {}
+  void selected_line(const Line&, std::span<const Span>) override { parts.push_back("whole"); }
+  void context_line(const Line&, std::span<const Span>) override { parts.push_back("whole"); }
+  void group_separator() override {}
+  void end_input(const InputSummary&) override {}
+  bool wants_lines() const override { return true; }
+  bool wants_spans() const override { return true; }
+  bool takes_span_batches() const override { return true; }
+  void line_part(const Line&, bool selected, std::span<const Span> spans, bool first, bool last) override {
+    parts.push_back(fmt::format("{}{}{}{}", selected ? "S" : "C", spans.size(), first ? " first" : "", last ? " last" : ""));
+    for (const Span& span : spans) {
+      in_order = in_order && span.begin == next_begin && span.end == span.begin + 1;
+      next_begin = span.begin + 2;
+    }
+    spans_seen += spans.size();
+  }
+};
+
+TEST(sink, matches_of_a_long_line_reach_the_printer_in_bounded_batches) {
+  BatchRecordingPrinter printer;
+  Diagnostics diagnostics(true);
+  MatcherOptions matcher_options;
+  matcher_options.leftmost_longest = true;
+  auto matcher = std::make_shared<const Matcher>(std::vector<std::string>{"a"}, matcher_options);
+  Sink sink = grep_sink(matcher, {}, &printer, &diagnostics, "f", std::make_shared<InputState>());
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += "ab";
+  Line line{text, 1, 0};
+  sink.send(line);
+  sink.close();
+  EXPECT_EQ(printer.parts, (std::vector<std::string>{"S4096 first", "S4096", "S1808 last"}));
+  EXPECT_EQ(printer.spans_seen, 10000u);
+  EXPECT_TRUE(printer.in_order);
 }
 
 }  // namespace

@@ -109,6 +109,14 @@ struct Pipeline::Impl {
   void print_stats() const;
 
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
+  // The (device, inode) of each directory on the path being walked, outermost first: with -R a
+  // symlink to one of them is a loop, walked no further (grep's "recursive directory loop").
+  std::vector<std::pair<dev_t, ino_t>> walk_ancestors;
+  // Standard output when it is a regular file that lines are printed to as inputs are read; an
+  // input that is the same file is skipped, as grep does, since reading it would never end.
+  std::optional<std::pair<dev_t, ino_t>> output_file;
+  void note_output_file();
+  bool is_the_output(int fd, const InputFile& input);
   void search(const InputFile& input, Printer& printer);
   void add_totals(const InputSummary& summary, const InputState& state);
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
@@ -185,6 +193,21 @@ Pipeline Pipeline::build(Config config) {
 }
 
 void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
+  struct stat self {};
+  if (::stat(dir_path.c_str(), &self) == 0) {
+    const std::pair<dev_t, ino_t> id{self.st_dev, self.st_ino};
+    if (std::find(walk_ancestors.begin(), walk_ancestors.end(), id) != walk_ancestors.end()) {
+      diagnostics.warning(dir_display.empty() ? "." : dir_display, "warning: recursive directory loop");
+      return;
+    }
+    walk_ancestors.push_back(id);
+  } else {
+    walk_ancestors.emplace_back();  // opendir below reports the error; keeps the pop balanced
+  }
+  struct Leave {
+    std::vector<std::pair<dev_t, ino_t>>& path;
+    ~Leave() { path.pop_back(); }
+  } leave{walk_ancestors};
   DIR* dir = ::opendir(dir_path.c_str());
   if (dir == nullptr) {
     diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
@@ -295,6 +318,26 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   }
 }
 
+// grep's rule: stdout is a regular file and lines are printed as they are found (not -c, -l, -L,
+// -q, nor -m 0 or 1, nor the aggregates printed at the end).
+void Pipeline::Impl::note_output_file() {
+  const Config& c = config;
+  const bool aggregate = !c.format && (c.histogram_bucket > 0 || !c.count_by.empty() || (!c.json && (c.listing || c.count)));
+  if (c.quiet || aggregate || (c.max_count && *c.max_count <= 1)) return;
+  struct stat info {};
+  if (::fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode)) output_file.emplace(info.st_dev, info.st_ino);
+}
+
+bool Pipeline::Impl::is_the_output(int fd, const InputFile& input) {
+  struct stat info {};
+  if (!output_file || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) ||
+      std::pair{info.st_dev, info.st_ino} != *output_file) {
+    return false;
+  }
+  diagnostics.file_error(input.display, "input file is also the output");
+  return true;
+}
+
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
   if (!input.path.empty()) {
@@ -303,6 +346,10 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
       diagnostics.file_error(input.display, std::strerror(errno));
       return;
     }
+  }
+  if (is_the_output(fd, input)) {
+    if (fd != STDIN_FILENO) ::close(fd);
+    return;
   }
 
   auto state = std::make_shared<InputState>();
@@ -408,6 +455,7 @@ int Pipeline::run() {
   p.with_filename = c.with_filename.value_or(operands.size() > 1 || any_directory);
 
   p.printer = p.make_printer(p.out);
+  p.note_output_file();
 
   std::vector<InputFile> inputs;
   for (const std::string& operand : operands) {

@@ -22,6 +22,7 @@
 
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
+#include "logsift/follow_group.hpp"
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
@@ -121,7 +122,7 @@ struct Pipeline::Impl {
   void add_totals(const InputSummary& summary, const InputState& state);
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
-  void follow_each_in_its_thread(const std::vector<InputFile>& inputs);
+  void follow_together(const std::vector<InputFile>& inputs);
   bool listed(const std::string& name) const {
     if (!config.include.empty() && !glob_matches(config.include, name)) return false;
     return !glob_matches(config.exclude, name);
@@ -267,24 +268,39 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   return make_line_printer(output, diagnostics, options);
 }
 
-// Followed files never end, so each gets its own thread, printer and line-buffered writer; every
-// output line is one write(2), so lines of different files never mix within a line.
-void Pipeline::Impl::follow_each_in_its_thread(const std::vector<InputFile>& inputs) {
+// Followed files never end, so they are searched together: regular files as tasks of one
+// FollowGroup on this thread (one inotify instance, one read buffer, however many files), anything
+// else (standard input, a FIFO), whose reads block, on a thread of its own. Each has a printer and
+// a line-buffered writer of its own; every output line is one write(2), so lines never mix.
+void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
+  std::vector<std::exception_ptr> failures(inputs.size() + 1);
+  auto search_one = [this, &inputs, &failures](std::size_t i) {
+    try {
+      Output output(STDOUT_FILENO, true);
+      std::unique_ptr<Printer> own_printer = make_printer(output);
+      search(inputs[i], *own_printer);
+      own_printer->finish();
+      output.flush();
+    } catch (...) {
+      failures[i] = std::current_exception();
+      request_follow_stop();  // a closed stdout ends every follower
+    }
+  };
+  FollowGroup group;
   std::vector<std::thread> threads;
-  std::vector<std::exception_ptr> failures(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    threads.emplace_back([this, &inputs, &failures, i] {
-      try {
-        Output output(STDOUT_FILENO, true);
-        std::unique_ptr<Printer> own_printer = make_printer(output);
-        search(inputs[i], *own_printer);
-        own_printer->finish();
-        output.flush();
-      } catch (...) {
-        failures[i] = std::current_exception();
-        request_follow_stop();  // a closed stdout ends every follower
-      }
-    });
+    struct stat info {};
+    if (!inputs[i].path.empty() && ::stat(inputs[i].path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      group.add([&search_one, i] { search_one(i); });
+    } else {
+      threads.emplace_back(search_one, i);
+    }
+  }
+  try {
+    group.run();
+  } catch (...) {
+    failures.back() = std::current_exception();
+    request_follow_stop();
   }
   for (std::thread& thread : threads) thread.join();
   for (const std::exception_ptr& failure : failures) {
@@ -498,7 +514,7 @@ int Pipeline::run() {
 
   try {
     if (c.follow && inputs.size() > 1) {
-      p.follow_each_in_its_thread(inputs);
+      p.follow_together(inputs);
     } else {
       for (const InputFile& input : inputs) {
         p.search(input, *p.printer);

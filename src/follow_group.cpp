@@ -26,6 +26,8 @@
 #endif
 #endif
 #ifdef LOGSIFT_ASAN_FIBERS
+#include <dlfcn.h>
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -37,6 +39,23 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kStackSize = std::size_t{1} << 20;
 const std::size_t kPageSize = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 
+// Under AddressSanitizer, switches are announced to it (__sanitizer_*_switch_fiber) and made with
+// glibc's own swapcontext: ASan's wrapper of it prints a warning on stderr, which would change
+// logsift's output, and does nothing the announcements do not.
+int switch_context(ucontext_t* from, const ucontext_t* to) {
+#ifdef LOGSIFT_ASAN_FIBERS
+  using Swap = int (*)(ucontext_t*, const ucontext_t*);
+  static const Swap real = [] {
+    void* libc = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    void* found = libc != nullptr ? ::dlsym(libc, "swapcontext") : nullptr;
+    return found != nullptr ? reinterpret_cast<Swap>(found) : &::swapcontext;
+  }();
+  return real(from, to);
+#else
+  return ::swapcontext(from, to);
+#endif
+}
+
 // A task's stack: reserved with a guard page below it, so an overflow faults instead of writing
 // over another stack. MAP_NORESERVE: only touched pages are committed.
 class Stack {
@@ -47,6 +66,9 @@ class Stack {
     if (base == MAP_FAILED) throw InputError(std::string("cannot make a stack for --follow: ") + std::strerror(errno));
     base_ = static_cast<char*>(base);
     (void)::mprotect(base_, kPageSize, PROT_NONE);
+#ifdef LOGSIFT_ASAN_FIBERS
+    ASAN_UNPOISON_MEMORY_REGION(bottom(), kStackSize);  // an earlier stack's frames may have been here
+#endif
   }
   ~Stack() { ::munmap(base_, kStackSize + kPageSize); }
   Stack(const Stack&) = delete;
@@ -96,7 +118,7 @@ struct FollowGroup::Impl {
     for (const auto& fiber : fibers) wake(*fiber);
   }
   void read_events();
-  void wait_for_something();
+  void wait_for_something(bool block);
   static void entry();
 };
 
@@ -134,7 +156,7 @@ void FollowGroup::Impl::resume(Fiber& fiber) {
 #ifdef LOGSIFT_ASAN_FIBERS
   __sanitizer_start_switch_fiber(&scheduler_fake_stack, fiber.stack->bottom(), kStackSize);
 #endif
-  ::swapcontext(&scheduler, &fiber.context);
+  switch_context(&scheduler, &fiber.context);
 #ifdef LOGSIFT_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(scheduler_fake_stack, nullptr, nullptr);
 #endif
@@ -152,7 +174,7 @@ void FollowGroup::Impl::switch_to_scheduler(Fiber& fiber, bool ending) {
 #else
   (void)ending;
 #endif
-  ::swapcontext(&fiber.context, &scheduler);
+  switch_context(&fiber.context, &scheduler);
 #ifdef LOGSIFT_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(fiber.fake_stack, &scheduler_stack, &scheduler_stack_size);
 #endif
@@ -182,8 +204,9 @@ void FollowGroup::Impl::read_events() {
   }
 }
 
-// Until an inotify event, a stop, or the earliest deadline of a waiting fiber.
-void FollowGroup::Impl::wait_for_something() {
+// Wakes the fibers whose events came, whose deadlines passed, or all on a stop. With `block`, waits
+// for one of those first (until a fiber is ready); without, only looks.
+void FollowGroup::Impl::wait_for_something(bool block) {
   for (;;) {
     while (!deadlines.empty()) {
       const auto& [when, number, fiber] = deadlines.top();
@@ -197,9 +220,11 @@ void FollowGroup::Impl::wait_for_something() {
       }
     }
     if (follow_stop_requested()) wake_all();
-    if (!ready.empty()) return;
+    if (block && !ready.empty()) return;
     int timeout = -1;
-    if (!deadlines.empty()) {
+    if (!block) {
+      timeout = 0;
+    } else if (!deadlines.empty()) {
       const auto left = std::get<0>(deadlines.top()) - Clock::now();
       timeout = static_cast<int>(std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
     }
@@ -213,6 +238,7 @@ void FollowGroup::Impl::wait_for_something() {
     const int rc = ::poll(fds, count, timeout);
     if (rc < 0 && errno != EINTR) throw InputError(std::strerror(errno));
     if (rc > 0 && inotify >= 0 && fds[0].revents != 0) read_events();
+    if (!block) return;
   }
 }
 
@@ -235,11 +261,14 @@ void FollowGroup::run() {
   Impl& group = *impl_;
   std::size_t live = group.fibers.size();
   while (live > 0) {
-    if (group.ready.empty()) group.wait_for_something();
+    if (group.ready.empty()) group.wait_for_something(true);
     Fiber& fiber = *group.ready.front();
     group.ready.pop_front();
     group.resume(fiber);
     if (fiber.state == Fiber::State::done) --live;
+    // A fiber that yielded is ready again at once: look for events anyway, or the files that wait
+    // would never be woken while one is read without pause.
+    if (fiber.state == Fiber::State::ready) group.wait_for_something(false);
   }
   for (const auto& fiber : group.fibers) {
     if (fiber->failure) std::rethrow_exception(fiber->failure);

@@ -5,11 +5,11 @@ usage: python3 tests/e2e/test_follow_many.py /path/to/logsift      (from the rep
 
 Follows 1,000 files at once, with a pipe on standard input among them, and checks that:
   * every file's existing matching line is printed once, with its name;
-  * lines appended to a few files (one from a writer that never pauses, one rotated, one
-    truncated) come out within a deadline, whole;
+  * lines appended to a few files (one rotated, one truncated) come out within a deadline, whole;
+  * a file written faster than logsift can read it does not keep another file's line back;
   * the process has few threads (/proc/PID/task: one for the files, one for standard input) and
     a bounded resident size (generous: 64 MiB, where a thread and 256 KiB buffer per file took
-    275 MB);
+    275 MB; not checked on an AddressSanitizer build);
   * SIGINT ends it promptly with status 0, and so does -m 1 on every file by itself.
 Prints one line per failing check, then `follow_many: N passed, M failed`; exits 1 if any failed.
 Only the Python standard library is used.
@@ -29,6 +29,7 @@ MAX_THREADS = 4
 MAX_RSS_KIB = 64 * 1024
 
 LOGSIFT = None
+SANITIZED = False  # an ASan build: memory figures mean nothing and everything is slower
 passed = 0
 failed = []
 
@@ -135,33 +136,9 @@ def many(tmp):
         check("rotation and truncation among many", not missing and len(got) == len(want),
               "got %r, missing %r" % (got, missing))
 
-        # A writer that never pauses must not starve the others.
-        stop = threading.Event()
-
-        def flood():
-            with open(paths[20], "ab") as out:
-                while not stop.is_set():
-                    out.write(b"INFO flood, not selected\n" * 10000)  # keeps the reader busy, not stdout
-                    out.flush()
-
-        flooder = threading.Thread(target=flood, daemon=True)
-        flooder.start()
-        time.sleep(0.5)
-        append(paths[21], b"ERROR beside the flood\n")
-        end = time.monotonic() + DEADLINE
-        seen = False
-        while not seen and time.monotonic() < end:
-            try:
-                line = f.lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            seen = line == paths[21].encode() + b":ERROR beside the flood\n"
-        stop.set()
-        flooder.join()
-        check("a line beside a file that never pauses", seen)
-
         rss = f.status("VmRSS")
-        check("resident size bounded", 0 < rss <= MAX_RSS_KIB, "%d KiB" % rss)
+        if not SANITIZED:  # AddressSanitizer's shadow memory and quarantine make the figure meaningless
+            check("resident size bounded", 0 < rss <= MAX_RSS_KIB, "%d KiB" % rss)
         threads = len(os.listdir("/proc/%d/task" % f.proc.pid))
         check("still few threads", threads <= MAX_THREADS, "%d threads" % threads)
 
@@ -173,6 +150,41 @@ def many(tmp):
             rc = None
         check("SIGINT ends it with status 0", rc == 0, "status %r, stderr %r" % (rc, f.stderr[:300]))
     finally:
+        f.close()
+
+
+def flood(tmp):
+    """A file written faster than logsift reads it (20 --sub stages slow the reading down) must not
+    keep the other files from being read."""
+    busy, calm = os.path.join(tmp, "busy.log"), os.path.join(tmp, "calm.log")
+    for path in (busy, calm):
+        with open(path, "wb") as f:
+            f.write(b"INFO start\n")
+    stages = []
+    for _ in range(20):
+        stages += ["--sub", "s/o/0/g"]
+    f = Follower(["--follow"] + stages + ["ERROR", busy, calm])
+    stop = threading.Event()
+
+    def write_busy():
+        with open(busy, "ab") as out:
+            while not stop.is_set():
+                out.write(b"INFO flood, not selected\n" * 10000)  # 250 KB, about 30 MB/s
+                out.flush()
+                time.sleep(0.008)
+
+    writer = threading.Thread(target=write_busy, daemon=True)
+    try:
+        time.sleep(0.3)
+        writer.start()
+        time.sleep(0.5)
+        append(calm, b"ERROR beside it\n")
+        got, missing = f.collect({calm.encode() + b":ERROR beside it\n"}, DEADLINE * (3 if SANITIZED else 1))
+        check("a line beside a file that is written without pause", not missing, "got %r" % got[:5])
+    finally:
+        stop.set()
+        if writer.is_alive():
+            writer.join()
         f.close()
 
 
@@ -201,11 +213,13 @@ def each_ends_by_itself(tmp):
 
 
 def main():
-    global LOGSIFT
+    global LOGSIFT, SANITIZED
     if len(sys.argv) != 2:
         sys.exit("usage: test_follow_many.py /path/to/logsift")
     LOGSIFT = os.path.abspath(sys.argv[1])
-    for name, group in [("many", many), ("each_ends_by_itself", each_ends_by_itself)]:
+    with open(LOGSIFT, "rb") as f:
+        SANITIZED = b"__asan_init" in f.read()
+    for name, group in [("many", many), ("flood", flood), ("each_ends_by_itself", each_ends_by_itself)]:
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 group(tmp)

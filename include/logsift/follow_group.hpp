@@ -20,8 +20,8 @@ class FollowGroup {
   FollowGroup(const FollowGroup&) = delete;
   FollowGroup& operator=(const FollowGroup&) = delete;
 
-  // A task to run as a fiber. Its stack is 1 MiB (as under `ulimit -s 1024`), reserved, not
-  // committed: only the pages a task touches take memory.
+  // A task to run as a fiber. Its stack is 1 MiB (as under `ulimit -s 1024`; 4 MiB under
+  // AddressSanitizer), reserved, not committed: only the pages a task touches take memory.
   void add(std::function<void()> task);
   // Runs the tasks on the calling thread until every one has returned. A task that throws asks
   // every follow stream to stop (request_follow_stop); the first exception is rethrown at the end.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "logsift/error.hpp"
+#include "logsift/follow_group.hpp"
 
 namespace logsift {
 namespace {
@@ -53,10 +54,14 @@ class FollowStream final : public ByteStream {
   FollowStream(int fd, std::string path, std::size_t block_size, std::chrono::milliseconds poll_interval)
       : fd_(fd),
         path_(std::move(path)),
-        buffer_(block_size == 0 ? 4096 : block_size),
-        poll_interval_(std::max(poll_interval, std::chrono::milliseconds(1))) {}
+        in_group_(detail::in_follow_group()),
+        block_size_(block_size == 0 ? 4096 : block_size),
+        poll_interval_(std::max(poll_interval, std::chrono::milliseconds(1))) {
+    if (!in_group_) buffer_.resize(block_size_);  // in a group, the group's buffer is shared
+  }
 
   ~FollowStream() override {
+    if (in_group_) detail::follow_group_unwatch();
     if (inotify_ >= 0) ::close(inotify_);
     if (owned_) ::close(fd_);
   }
@@ -65,9 +70,15 @@ class FollowStream final : public ByteStream {
     // Ctrl-C means now: unread data is dropped rather than searched first.
     if (follow_stop_requested()) return {};
     if (!started_) start();
+    if (in_group_ && ++blocks_without_wait_ >= kBlocksBeforeYield) {
+      blocks_without_wait_ = 0;
+      detail::follow_group_yield();
+      if (follow_stop_requested()) return {};
+    }
     for (;;) {
-      std::size_t n = read_some(fd_, buffer_.data(), buffer_.size());
-      if (n > 0) return block(n);
+      char* const buffer = in_group_ ? detail::follow_group_buffer(block_size_) : buffer_.data();
+      std::size_t n = read_some(fd_, buffer, block_size_);
+      if (n > 0) return block(buffer, n);
       if (!regular_) return {};  // a pipe's end is final: nothing will be appended to it
       if (truncated()) {
         if (::lseek(fd_, 0, SEEK_SET) < 0) throw InputError(std::strerror(errno));
@@ -77,8 +88,8 @@ class FollowStream final : public ByteStream {
       if (rotated()) {
         // The writer may have appended between our end-of-file read and the rename: those bytes
         // come before the new file's. Once a read finds nothing more, switch.
-        n = read_some(fd_, buffer_.data(), buffer_.size());
-        if (n > 0) return block(n);
+        n = read_some(fd_, buffer, block_size_);
+        if (n > 0) return block(buffer, n);
         if (reopen()) {
           new_generation_ = true;
           continue;
@@ -90,8 +101,8 @@ class FollowStream final : public ByteStream {
   }
 
  private:
-  Block block(std::size_t n) {
-    Block next{std::string_view(buffer_.data(), n), std::memchr(buffer_.data(), '\0', n) != nullptr};
+  Block block(const char* buffer, std::size_t n) {
+    Block next{std::string_view(buffer, n), std::memchr(buffer, '\0', n) != nullptr};
     next.new_generation = std::exchange(new_generation_, false);
     return next;
   }
@@ -147,6 +158,10 @@ class FollowStream final : public ByteStream {
     if (inotify_ >= 0) ::close(inotify_);
     inotify_ = -1;
     if (polling_forced.load()) return;
+    if (in_group_) {
+      watch_in_group();
+      return;
+    }
     const int in = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (in < 0) return;
     // Through /proc the watch is on the open file itself, even if the path names another by now.
@@ -161,9 +176,23 @@ class FollowStream final : public ByteStream {
     inotify_ = in;
   }
 
+  void watch_in_group() {
+    detail::follow_group_unwatch();
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    const bool file = detail::follow_group_watch(self, kFileEvents) ||
+                      (!path_.empty() && detail::follow_group_watch(path_, kFileEvents));
+    const bool directory = !path_.empty() && detail::follow_group_watch(parent_directory(path_), kDirEvents);
+    fully_watched_ = file && (directory || path_.empty());
+  }
+
   // Until an inotify event, a stop, or poll_interval_. The events themselves are discarded: the
   // caller looks at the file again whatever happened.
   void wait() {
+    if (in_group_) {
+      blocks_without_wait_ = 0;
+      detail::follow_group_wait(fully_watched_ ? kGroupSafetyFactor * poll_interval_ : poll_interval_);
+      return;
+    }
     const auto deadline = std::chrono::steady_clock::now() + poll_interval_;
     for (;;) {
       if (follow_stop_requested()) return;
@@ -197,8 +226,17 @@ class FollowStream final : public ByteStream {
   int fd_;
   bool owned_ = false;  // fd_ is one we opened after a rotation, not the caller's
   std::string path_;
-  std::vector<char> buffer_;
+  bool in_group_;  // created inside a FollowGroup task: share its buffer, inotify and thread
+  std::size_t block_size_;
+  std::vector<char> buffer_;  // when not in a group
   std::chrono::milliseconds poll_interval_;
+  bool fully_watched_ = false;  // in a group: inotify watches both the file and its directory
+  std::size_t blocks_without_wait_ = 0;
+  // In a group, a file read without pause gives the others a turn every 16 blocks (4 MiB).
+  static constexpr std::size_t kBlocksBeforeYield = 16;
+  // In a group, a fully watched file is also looked at every 20 poll intervals (5 s by default),
+  // in case an event was missed; each look costs a few system calls, times every followed file.
+  static constexpr int kGroupSafetyFactor = 20;
   bool started_ = false;
   bool regular_ = false;
   dev_t device_ = 0;
@@ -237,6 +275,14 @@ std::unique_ptr<ByteStream> make_follow_stream(int fd, std::string path, std::si
 
 namespace detail {
 void force_follow_polling(bool on) noexcept { polling_forced.store(on); }
+
+int follow_wake_fd() noexcept {
+  try {
+    create_wake_fd();
+  } catch (...) {  // std::call_once may throw system_error; then there is no wake fd
+  }
+  return wake_fd.load();
+}
 }  // namespace detail
 
 }  // namespace logsift

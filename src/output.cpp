@@ -198,6 +198,10 @@ void Diagnostics::file_error(std::string_view name, std::string_view what) {
   if (!suppress_file_errors_) write_message(fmt::format("{}: {}", name, what));
 }
 
+void Diagnostics::warning(std::string_view name, std::string_view what) {
+  if (!suppress_file_errors_) write_message(fmt::format("{}: {}", name, what));
+}
+
 void Diagnostics::error(std::string_view message) {
   had_error_ = true;
   write_message(message);

@@ -22,6 +22,7 @@
 
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
+#include "logsift/follow_group.hpp"
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
@@ -109,11 +110,19 @@ struct Pipeline::Impl {
   void print_stats() const;
 
   void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
+  // The (device, inode) of each directory on the path being walked, outermost first: with -R a
+  // symlink to one of them is a loop, walked no further (grep's "recursive directory loop").
+  std::vector<std::pair<dev_t, ino_t>> walk_ancestors;
+  // Standard output when it is a regular file that lines are printed to as inputs are read; an
+  // input that is the same file is skipped, as grep does, since reading it would never end.
+  std::optional<std::pair<dev_t, ino_t>> output_file;
+  void note_output_file();
+  bool is_the_output(int fd, const InputFile& input);
   void search(const InputFile& input, Printer& printer);
   void add_totals(const InputSummary& summary, const InputState& state);
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
-  void follow_each_in_its_thread(const std::vector<InputFile>& inputs);
+  void follow_together(const std::vector<InputFile>& inputs);
   bool listed(const std::string& name) const {
     if (!config.include.empty() && !glob_matches(config.include, name)) return false;
     return !glob_matches(config.exclude, name);
@@ -185,6 +194,21 @@ Pipeline Pipeline::build(Config config) {
 }
 
 void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
+  struct stat self {};
+  if (::stat(dir_path.c_str(), &self) == 0) {
+    const std::pair<dev_t, ino_t> id{self.st_dev, self.st_ino};
+    if (std::find(walk_ancestors.begin(), walk_ancestors.end(), id) != walk_ancestors.end()) {
+      diagnostics.warning(dir_display.empty() ? "." : dir_display, "warning: recursive directory loop");
+      return;
+    }
+    walk_ancestors.push_back(id);
+  } else {
+    walk_ancestors.emplace_back();  // opendir below reports the error; keeps the pop balanced
+  }
+  struct Leave {
+    std::vector<std::pair<dev_t, ino_t>>& path;
+    ~Leave() { path.pop_back(); }
+  } leave{walk_ancestors};
   DIR* dir = ::opendir(dir_path.c_str());
   if (dir == nullptr) {
     diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
@@ -244,26 +268,41 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   return make_line_printer(output, diagnostics, options);
 }
 
-// Followed files never end, so each gets its own thread, printer and line-buffered writer; every
-// output line is one write(2), so lines of different files never mix within a line.
-void Pipeline::Impl::follow_each_in_its_thread(const std::vector<InputFile>& inputs) {
+// Followed files never end, so they are searched together: regular files as tasks of one
+// FollowGroup on this thread (one inotify instance, one read buffer, however many files), anything
+// else (standard input, a FIFO), whose reads block, on a thread of its own. Each has a printer and
+// a line-buffered writer of its own; every output line is one write(2), so lines never mix.
+void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
+  std::vector<std::exception_ptr> failures(inputs.size() + 1);
+  auto search_one = [this, &inputs, &failures](std::size_t i) {
+    try {
+      Output output(STDOUT_FILENO, true);
+      std::unique_ptr<Printer> own_printer = make_printer(output);
+      search(inputs[i], *own_printer);
+      output.flush();
+      // One summary or table for all files, printed by the main printer at the end.
+      std::lock_guard totals_lock(totals_mutex);
+      printer->absorb(*own_printer);
+    } catch (...) {
+      failures[i] = std::current_exception();
+      request_follow_stop();  // a closed stdout ends every follower
+    }
+  };
+  FollowGroup group;
   std::vector<std::thread> threads;
-  std::vector<std::exception_ptr> failures(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    threads.emplace_back([this, &inputs, &failures, i] {
-      try {
-        Output output(STDOUT_FILENO, true);
-        std::unique_ptr<Printer> own_printer = make_printer(output);
-        search(inputs[i], *own_printer);
-        output.flush();
-        // One summary or table for all files, printed by the main printer at the end.
-        std::lock_guard totals_lock(totals_mutex);
-        printer->absorb(*own_printer);
-      } catch (...) {
-        failures[i] = std::current_exception();
-        request_follow_stop();  // a closed stdout ends every follower
-      }
-    });
+    struct stat info {};
+    if (!inputs[i].path.empty() && ::stat(inputs[i].path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      group.add([&search_one, i] { search_one(i); });
+    } else {
+      threads.emplace_back(search_one, i);
+    }
+  }
+  try {
+    group.run();
+  } catch (...) {
+    failures.back() = std::current_exception();
+    request_follow_stop();
   }
   for (std::thread& thread : threads) thread.join();
   for (const std::exception_ptr& failure : failures) {
@@ -297,6 +336,26 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   }
 }
 
+// grep's rule: stdout is a regular file and lines are printed as they are found (not -c, -l, -L,
+// -q, nor -m 0 or 1, nor the aggregates printed at the end).
+void Pipeline::Impl::note_output_file() {
+  const Config& c = config;
+  const bool aggregate = !c.format && (c.histogram_bucket > 0 || !c.count_by.empty() || (!c.json && (c.listing || c.count)));
+  if (c.quiet || aggregate || (c.max_count && *c.max_count <= 1)) return;
+  struct stat info {};
+  if (::fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode)) output_file.emplace(info.st_dev, info.st_ino);
+}
+
+bool Pipeline::Impl::is_the_output(int fd, const InputFile& input) {
+  struct stat info {};
+  if (!output_file || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) ||
+      std::pair{info.st_dev, info.st_ino} != *output_file) {
+    return false;
+  }
+  diagnostics.file_error(input.display, "input file is also the output");
+  return true;
+}
+
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
   if (!input.path.empty()) {
@@ -305,6 +364,10 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
       diagnostics.file_error(input.display, std::strerror(errno));
       return;
     }
+  }
+  if (is_the_output(fd, input)) {
+    if (fd != STDIN_FILENO) ::close(fd);
+    return;
   }
 
   auto state = std::make_shared<InputState>();
@@ -416,6 +479,7 @@ int Pipeline::run() {
   p.with_filename = c.with_filename.value_or(operands.size() > 1 || any_directory);
 
   p.printer = p.make_printer(p.out);
+  p.note_output_file();
 
   std::vector<InputFile> inputs;
   for (const std::string& operand : operands) {
@@ -458,7 +522,7 @@ int Pipeline::run() {
 
   try {
     if (c.follow && inputs.size() > 1) {
-      p.follow_each_in_its_thread(inputs);
+      p.follow_together(inputs);
     } else {
       for (const InputFile& input : inputs) {
         p.search(input, *p.printer);

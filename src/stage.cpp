@@ -522,6 +522,9 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
 }  // namespace
 
 std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, const StageContext& context) {
+  if (specs.size() > kMaxStages) {
+    throw UsageError(fmt::format("too many stages: {} stage flags given, at most {} are allowed", specs.size(), kMaxStages));
+  }
   std::vector<std::unique_ptr<Stage>> stages;
   stages.reserve(specs.size());
   for (const StageSpec& spec : specs) stages.push_back(build_stage(spec, context));

@@ -30,12 +30,19 @@ void reset_follow_stop() noexcept;  // for tests: not safe against a concurrent 
 // truncation is missed if the file regrew past the old offset before it was seen; a pipe, terminal
 // or socket is not a growing file, and its end is the end. `path` may be empty (standard input):
 // then no rotation is looked for.
+// Inside a FollowGroup task the stream reads into the group's shared buffer, watches through the
+// group's inotify instance and waits by yielding to the group: then its wait is bounded by 20
+// times `poll_interval` when its file and directory are both watched (inotify reports every change
+// it looks for; the bound is only a safety net), by `poll_interval` otherwise.
 std::unique_ptr<ByteStream> make_follow_stream(int fd, std::string path, std::size_t block_size,
                                                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250));
 
 namespace detail {
 // Tests: make streams created from now on wait by sleeping, as if inotify were unavailable.
 void force_follow_polling(bool on) noexcept;
+// The eventfd that becomes readable on a stop request (made on first use), or -1 if there is none:
+// for waits outside the streams (FollowGroup).
+int follow_wake_fd() noexcept;
 }  // namespace detail
 
 }  // namespace logsift

@@ -84,6 +84,8 @@ class Diagnostics {
 
   // A problem with one input (missing, unreadable): counted as an error, printed unless -s.
   void file_error(std::string_view name, std::string_view what);
+  // A warning about one input (a directory loop): printed unless -s, not an error.
+  void warning(std::string_view name, std::string_view what);
   // Any other error: always printed, always counted.
   void error(std::string_view message);
   // Informational ("binary file matches"): printed, not an error.

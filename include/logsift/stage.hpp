@@ -47,6 +47,11 @@ struct StageContext {
   double now = 0;           // seconds since the epoch; relative times count back from it
 };
 
+// Each stage resumes the one before it on the stack, so a chain's stack use grows with its
+// length: past this many stage flags build_stages refuses (UsageError) rather than overflow the
+// stack. 1000 stages use about 230 KiB of it (4,500 overflowed a 1 MiB `ulimit -s`; docs/stages.md).
+inline constexpr std::size_t kMaxStages = 1000;
+
 // Builds the chain in command-line order.
 std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, const StageContext& context);
 std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, Syntax syntax,

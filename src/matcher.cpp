@@ -272,6 +272,7 @@ struct Matcher::Impl {
     std::optional<MultiLiteralSearcher> folded_letters;
     // The literals the set cannot match exactly (non-ASCII with -i): searched as before.
     std::unique_ptr<Matcher> rest;
+    bool has_empty = false;  // an empty pattern: every line matches (with -x, every empty line)
   };
   std::unique_ptr<Many> many;
 
@@ -341,6 +342,7 @@ struct Matcher::Impl {
   }
 
   bool many_line_matches(std::string_view line) const {
+    if (many->has_empty && (!options.whole_line || line.empty())) return true;
     bool found = false;
     each_occurrence(line, 0, [&](const Occurrence&) { return !(found = true); });
     return found || (many->rest && many->rest->matches(line));
@@ -373,12 +375,39 @@ struct Matcher::Impl {
         if (accept(line, from, o) && (!best || better(o, *best))) best = o;
       }
     }
+    if (many->has_empty) {
+      // The empty match at `from` is the leftmost; only a literal starting there is longer.
+      if (options.whole_line) {
+        if (line.empty() && from == 0) return Span{0, 0};
+      } else if (!best || best->begin > from) {
+        return Span{from, from};
+      }
+    }
     if (!best) return std::nullopt;
     return Span{best->begin, best->end};
   }
 
   // next_matching_line() for the literal set: the first line at or after `from` with a match.
   std::optional<Span> many_next_line(std::string_view buffer, std::size_t from) const {
+    if (many->has_empty) {
+      if (!options.whole_line) return Span{from, line_end_at(buffer, from)};
+      // -x: an empty line comes first unless a line of the set's does; as line by line, a buffer
+      // that ends with '\n' ends with an empty line.
+      std::size_t empty = from;
+      if (from < buffer.size() && buffer[from] != '\n') {
+        const std::size_t pair = buffer.find("\n\n", from);
+        empty = pair != std::string_view::npos ? pair + 1 : buffer.back() == '\n' ? buffer.size() : std::string_view::npos;
+      }
+      if (empty != std::string_view::npos) {
+        const std::optional<Span> before = many_next_line_without_empty(buffer.substr(0, empty), from);
+        if (before && before->end < empty) return before;
+        return Span{empty, empty};
+      }
+    }
+    return many_next_line_without_empty(buffer, from);
+  }
+
+  std::optional<Span> many_next_line_without_empty(std::string_view buffer, std::size_t from) const {
     std::optional<Span> found = many_next_line_in_set(buffer, from);
     if (many->rest) {
       // Only the lines before the set's first hit can hold an earlier match of the rest.
@@ -434,13 +463,19 @@ struct Matcher::Impl {
     return std::nullopt;
   }
 
-  // Takes a long list of non-empty, valid UTF-8 literals (without -w in leftmost-first mode, whose
-  // tie-breaks are not reproduced) into a LiteralSet; false leaves the list to RE2.
+  // Takes a long list of valid UTF-8 literals into a LiteralSet; false leaves the list to RE2.
+  // Not taken (their tie-breaks are not reproduced): -w in leftmost-first mode, and an empty
+  // pattern (a blank line of the file) with -w or in leftmost-first mode.
   bool build_many(const std::vector<std::string>& lines) {
     if (lines.size() <= kManyLiterals) return false;
     if (options.word && !options.leftmost_longest) return false;
+    bool has_empty = false;
     for (const std::string& line : lines) {
-      if (line.empty() || !valid_utf8(line)) return false;
+      if (line.empty()) {
+        if (options.word || !options.leftmost_longest) return false;
+        has_empty = true;
+      }
+      if (!valid_utf8(line)) return false;
       if (options.syntax != Syntax::fixed && has_regex_metachar(line)) return false;
     }
     // With -i only ASCII literals are exact in the set (it folds ASCII case); the others stay
@@ -448,6 +483,7 @@ struct Matcher::Impl {
     std::vector<std::string> exact, others;
     bool folds_k_or_s = false;
     for (const std::string& line : lines) {
+      if (line.empty()) continue;  // matches everywhere (-x: empty lines); see matches_empty
       const bool ascii = std::all_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
       if (options.ignore_case && !ascii) {
         others.push_back(line);
@@ -459,12 +495,12 @@ struct Matcher::Impl {
     if (exact.empty()) return false;
     many = std::make_unique<Many>();
     many->set = std::make_shared<const LiteralSet>(exact, options.ignore_case);
-    finish_many(folds_k_or_s, others);
+    finish_many(folds_k_or_s, has_empty, others);
     return true;
   }
 
   // The parts of `many` that are not shared between twins.
-  void finish_many(bool folds_k_or_s, std::vector<std::string> others) {
+  void finish_many(bool folds_k_or_s, bool has_empty, std::vector<std::string> others) {
     RE2::Options ascii_options = re2_options(options);
     ascii_options.set_case_sensitive(true);
     many->non_word = std::make_unique<RE2>(std::string(kNotWordChar), ascii_options);
@@ -472,6 +508,7 @@ struct Matcher::Impl {
       many->folded_letters.emplace(std::vector<std::string>{std::string(kKelvinSign), std::string(kLongS)}, false);
     }
     many_others = others;
+    many->has_empty = has_empty;
     if (!others.empty()) many->rest = std::make_unique<Matcher>(std::move(others), options);
   }
   std::vector<std::string> many_others;  // for twins
@@ -679,7 +716,7 @@ Matcher Matcher::twin() const {
   twin.impl_->patterns = impl_->patterns;
   twin.impl_->many = std::make_unique<Impl::Many>();
   twin.impl_->many->set = impl_->many->set;
-  twin.impl_->finish_many(impl_->many->folded_letters.has_value(), impl_->many_others);
+  twin.impl_->finish_many(impl_->many->folded_letters.has_value(), impl_->many->has_empty, impl_->many_others);
   return twin;
 }
 

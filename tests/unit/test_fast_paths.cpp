@@ -50,6 +50,12 @@ std::vector<std::string> word_list(unsigned seed, std::size_t count, bool ascii_
   return words;
 }
 
+// The same with a blank line among the words: it matches every line (with -x, every empty one).
+std::vector<std::string> with_blank(std::vector<std::string> words) {
+  words.insert(words.begin() + static_cast<std::ptrdiff_t>(words.size() / 2), "");
+  return words;
+}
+
 MatcherOptions leftmost_first(Syntax syntax) {
   MatcherOptions options = with(syntax);
   options.leftmost_longest = false;
@@ -68,6 +74,8 @@ std::vector<Case> cases() {
       {word_list(7, 150, true), with(F, true, false, true)},
       {word_list(8, 150, true), with(E, true, true)},  // no metacharacter: literals in -E too
       {word_list(9, 150), leftmost_first(F)},
+      {with_blank(word_list(10, 150)), with(F)},
+      {with_blank(word_list(11, 150)), with(F, true, false, true)},
       {{"abc"}, with(F)},
       {{"abc"}, with(E)},
       {{"aba"}, with(E)},  // overlapping candidates

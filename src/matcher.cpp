@@ -513,7 +513,139 @@ struct Matcher::Impl {
   }
   std::vector<std::string> many_others;  // for twins
 
+  // Many regexes (over kManyLiterals) that each require a literal: RE2's FilteredRE2 knows which
+  // literals ("atoms") each needs; a LiteralSet finds the atoms in a line and only the regexes
+  // they allow are run, each alone (a small DFA), instead of the alternation of all of them.
+  struct ManyRegexes {
+    re2::FilteredRE2 filter{static_cast<int>(kMinPieceLength)};
+    std::unique_ptr<LiteralSet> atoms;  // scannable pieces of the atoms, ASCII case-insensitive
+    std::vector<int> atom_of;           // the atom each literal of `atoms` stands for
+    std::vector<int> everywhere;        // atoms taken as present in every line
+    std::unique_ptr<Matcher> unfiltered;  // the few regexes that need no atom, if any
+  };
+  std::unique_ptr<ManyRegexes> many_regexes;
+
+  // The FilteredRE2 of `translated` (wrapped for -w/-x) with its atoms' scannable pieces, and the
+  // regexes that need no piece (their literals are shorter than 3 bytes, say).
+  std::unique_ptr<ManyRegexes> filter_regexes(const std::vector<std::string>& translated, std::vector<int>& needing_none) {
+    auto built = std::make_unique<ManyRegexes>();
+    for (const std::string& pattern : translated) {
+      std::string wrapped = pattern;
+      if (options.whole_line) {
+        wrapped = "^(?:" + pattern + ")$";
+      } else if (options.word) {
+        wrapped = fmt::format("(?:^|{0})(?:{1})(?:{0}|$)", kNotWordChar, pattern);
+      }
+      int id = 0;
+      if (built->filter.Add(wrapped, re2_options(options), &id) != RE2::NoError) return nullptr;
+    }
+    std::vector<std::string> atoms;
+    built->filter.Compile(&atoms);
+    // Atoms come lowercased by Unicode rules (KELVIN SIGN becomes k even without -i): only their
+    // ASCII pieces without k and s are scanned, without case. An atom without a piece of 3 bytes
+    // counts as present everywhere.
+    std::vector<std::string> pieces;
+    for (std::size_t a = 0; a < atoms.size(); ++a) {
+      const std::string_view piece = longest_scannable_piece(atoms[a], true);
+      if (piece.size() < kMinPieceLength) {
+        built->everywhere.push_back(static_cast<int>(a));
+        continue;
+      }
+      pieces.emplace_back(piece);
+      built->atom_of.push_back(static_cast<int>(a));
+    }
+    built->filter.AllPotentials(built->everywhere, &needing_none);
+    if (pieces.empty()) return nullptr;
+    built->atoms = std::make_unique<LiteralSet>(pieces, true);
+    return built;
+  }
+
+  bool build_many_regexes(const std::vector<std::string>& lines, const std::vector<std::string>& translated) {
+    std::vector<int> needing_none;
+    std::unique_ptr<ManyRegexes> built = filter_regexes(translated, needing_none);
+    if (!built) return false;
+    if (!needing_none.empty()) {
+      // A few regexes that need no literal are searched as a list of their own (with the usual
+      // strategies); the others are filtered again without them.
+      if (needing_none.size() > kManyLiterals || needing_none.size() == translated.size()) return false;
+      std::vector<std::string> unfiltered_lines, filtered_translated;
+      std::vector<bool> unfiltered(translated.size(), false);
+      for (int i : needing_none) unfiltered[static_cast<std::size_t>(i)] = true;
+      for (std::size_t i = 0; i < translated.size(); ++i) {
+        if (unfiltered[i]) unfiltered_lines.push_back(lines[i]);
+        else filtered_translated.push_back(translated[i]);
+      }
+      std::vector<int> still;
+      built = filter_regexes(filtered_translated, still);
+      if (!built || !still.empty()) return false;
+      built->unfiltered = std::make_unique<Matcher>(std::move(unfiltered_lines), options);
+    }
+    many_regexes = std::move(built);
+    return true;
+  }
+
+  // Whether one of the regexes matches `line`, given the atoms found in it (sorted, unique).
+  bool filtered_line_matches(std::string_view line, std::vector<int>& found) const {
+    if (found.empty()) return false;  // every regex needs an atom that is scanned for
+    found.insert(found.end(), many_regexes->everywhere.begin(), many_regexes->everywhere.end());
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    return !found.empty() && many_regexes->filter.FirstMatch(line, found) >= 0;
+  }
+
+  bool many_regexes_line_matches(std::string_view line) const {
+    std::vector<int> found;
+    many_regexes->atoms->scan(line, [&](std::size_t id, std::size_t) {
+      found.push_back(many_regexes->atom_of[id]);
+      return true;
+    });
+    return filtered_line_matches(line, found) || (many_regexes->unfiltered && many_regexes->unfiltered->matches(line));
+  }
+
+  std::optional<Span> many_regexes_next_line(std::string_view buffer, std::size_t from) const {
+    std::optional<Span> found = many_regexes_next_line_filtered(buffer, from);
+    if (many_regexes->unfiltered) {
+      // Only the lines before the filtered regexes' first can hold an earlier match of the others.
+      const std::size_t stop = found ? found->begin : buffer.size();
+      if (std::optional<Span> other = many_regexes->unfiltered->next_matching_line(buffer.substr(0, stop), from)) {
+        if (other->end < stop || stop == buffer.size()) return other;
+      }
+    }
+    return found;
+  }
+
+  std::optional<Span> many_regexes_next_line_filtered(std::string_view buffer, std::size_t from) const {
+    // Atoms are reported by where they start: a line's are gathered, then its regexes run.
+    std::vector<int> found;
+    std::size_t line_begin = 0, line_end = 0;
+    bool in_line = false;
+    std::optional<Span> result;
+    auto finish_line = [&] {
+      if (in_line && filtered_line_matches(buffer.substr(line_begin, line_end - line_begin), found)) {
+        result = Span{line_begin, line_end};
+      }
+      found.clear();
+      in_line = false;
+      return result.has_value();
+    };
+    many_regexes->atoms->scan(buffer.substr(from), [&](std::size_t id, std::size_t begin) {
+      const std::size_t at = from + begin;
+      if (!in_line || at >= line_end) {
+        if (finish_line()) return false;
+        const void* nl = at > from ? ::memrchr(buffer.data() + from, '\n', at - from) : nullptr;
+        line_begin = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1 : from;
+        line_end = line_end_at(buffer, at);
+        in_line = true;
+      }
+      found.push_back(many_regexes->atom_of[id]);
+      return true;
+    });
+    if (!result) finish_line();
+    return result;
+  }
+
   bool line_matches(std::string_view line) const {
+    if (many_regexes) return many_regexes_line_matches(line);
     if (literal) {
       const bool hit = literal->find(line, 0) != std::string_view::npos;
       if (literal_is_exact || !hit) return hit;
@@ -580,6 +712,7 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
     impl_->needles = std::move(prefilter->needles);
     return;
   }
+  if (lines.size() > kManyLiterals && impl_->build_many_regexes(lines, translated)) return;
   if (std::all_of(translated.begin(), translated.end(), means_the_same_over_a_buffer)) {
     RE2::Options buffer_options = re2_options(options, lines.size());
     buffer_options.set_never_nl(true);
@@ -679,6 +812,7 @@ std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::si
 
 std::optional<Span> Matcher::next_matching_line_unwatched(std::string_view buffer, std::size_t from) const {
   if (impl_->many) return impl_->many_next_line(buffer, from);
+  if (impl_->many_regexes) return impl_->many_regexes_next_line(buffer, from);
 
   if (impl_->buffer_regex) {
     // The line at `from` alone first: where most lines match, an earliest-match search of one
@@ -732,6 +866,10 @@ std::string Matcher::describe() const {
   if (impl_->literal) {
     return fmt::format("SIMD literal scan for '{}'{}", fmt::join(impl_->needles, "' | '"),
                        impl_->literal_is_exact ? "" : fmt::format(", lines confirmed by RE2 /{}/", impl_->source));
+  }
+  if (impl_->many_regexes) {
+    return fmt::format("{} regexes, each run only where a literal set finds a literal it requires",
+                       impl_->patterns.size());
   }
   if (impl_->buffer_regex) return fmt::format("RE2 /{}/ over whole buffers", impl_->source);
   return fmt::format("RE2 /{}/ line by line", impl_->source);

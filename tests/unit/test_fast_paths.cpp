@@ -56,6 +56,24 @@ std::vector<std::string> with_blank(std::vector<std::string> words) {
   return words;
 }
 
+// Over 64 regexes built on such words: most need a literal of 3 bytes (the atom scan), a few do
+// not (searched apart).
+std::vector<std::string> regex_list(unsigned seed, std::size_t count) {
+  std::vector<std::string> regexes;
+  std::mt19937 rng(seed);
+  for (const std::string& word : word_list(seed, count)) {
+    switch (rng() % 6) {
+      case 0: regexes.push_back(word + "[abc]*"); break;
+      case 1: regexes.push_back("(?:" + word + "|x" + word + ")b"); break;
+      case 2: regexes.push_back("[ab]" + word + "c?"); break;
+      case 3: regexes.push_back(word + "abc"); break;
+      case 4: regexes.push_back("ab" + word + "cab"); break;
+      default: regexes.push_back(rng() % 4 == 0 ? "x.?k" : "abc.*" + word); break;
+    }
+  }
+  return regexes;
+}
+
 MatcherOptions leftmost_first(Syntax syntax) {
   MatcherOptions options = with(syntax);
   options.leftmost_longest = false;
@@ -74,6 +92,10 @@ std::vector<Case> cases() {
       {word_list(7, 150, true), with(F, true, false, true)},
       {word_list(8, 150, true), with(E, true, true)},  // no metacharacter: literals in -E too
       {word_list(9, 150), leftmost_first(F)},
+      {regex_list(12, 120), with(E)},
+      {regex_list(13, 120), with(E, true)},
+      {regex_list(14, 120), with(E, false, true)},
+      {regex_list(15, 120), with(E, true, false, true)},
       {with_blank(word_list(10, 150)), with(F)},
       {with_blank(word_list(11, 150)), with(F, true, false, true)},
       {{"abc"}, with(F)},
@@ -433,6 +455,10 @@ TEST(fast_paths, strategies_are_the_intended_ones) {
   // Long literal lists: the literal set, not an RE2 alternation (with -i, for the ASCII ones).
   EXPECT_NE(Matcher(word_list(1, 1000), with(Syntax::fixed)).describe().find("literal set of 1000"), std::string::npos);
   EXPECT_NE(Matcher(word_list(1, 1000), with(Syntax::fixed, true)).describe().find("literal set of"), std::string::npos);
+  std::vector<std::string> regexes;
+  for (int i = 0; i < 1000; ++i) regexes.push_back("user" + std::to_string(i) + "=[a-z]+|id=" + std::to_string(i) + "\\b");
+  EXPECT_NE(Matcher(regexes, with(Syntax::extended)).describe().find("each run only where"), std::string::npos);
+  EXPECT_NE(Matcher(regex_list(12, 120), with(Syntax::extended)).describe().find("each run only where"), std::string::npos);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ of data/app.log, data/apache_logs and data/edge/utf8.log (non-ASCII words, upper
 Word lists of 1,000, 10,000 and 100,000 words are drawn from the input's own words (so they match),
 their prefixes (so words are prefixes of each other), their upper-case forms, and made-up words
 (which do not match), with non-ASCII ones among them; one list of 1,000 regexes is made from the
-same words. Each is run with -F and the flags that change how a match counts or what is printed
+same words (searched in data/app.log alone, as grep is slow with them). Each is run with -F and the flags that change how a match counts or what is printed
 (-i, -w, -x, -o, -c, -v, -n) and stdout and the exit status are compared with `grep`'s. Left out:
 -o -w where two words start at the same place and the shorter one ends where the longer one ends
 the line ("3157" and "3157%" at a line's end), for which logsift prints the one listed first (RE2's
@@ -154,8 +154,10 @@ def main():
                 queries.append(["-F"] + flags + ["-f", lists[n], log])
         for flags in (["-c"], ["-i", "-n"], ["-w", "-n"], ["-x", "-c"], ["-v", "-c"]):
             queries.append(["-F"] + flags + ["-f", lists[100000], log])
+        # grep takes seconds per MiB for 1,000 regexes: they search data/app.log alone.
+        small = os.path.join(ROOT, "data/app.log")
         for flags in (["-c"], ["-n"], ["-o"], ["-i", "-c"], ["-w", "-c"]):
-            queries.append(["-E"] + flags + ["-f", regexes, log])
+            queries.append(["-E"] + flags + ["-f", regexes, small])
 
         for q in queries:
             lrc, lout, lerr = run([logsift] + q)

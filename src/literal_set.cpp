@@ -15,6 +15,16 @@ std::uint32_t slot(std::uint32_t prefix, unsigned shift) { return (prefix * kMul
 
 unsigned bits_for(std::size_t entries) { return static_cast<unsigned>(std::bit_width(std::max<std::size_t>(entries, 2) - 1)); }
 
+// ASCII upper-case letters to lower case in each byte of x: the bytes' high bits say whether
+// the byte (below 0x80) is at least 'A' and at least '[', computed without carries between bytes.
+std::uint32_t fold_four(std::uint32_t x) {
+  const std::uint32_t low7 = x & 0x7F7F7F7Fu;
+  const std::uint32_t at_least_a = low7 + 0x3F3F3F3Fu;   // 0x80 - 'A'
+  const std::uint32_t past_z = low7 + 0x25252525u;       // 0x80 - ('Z' + 1)
+  const std::uint32_t upper = at_least_a & ~past_z & ~x & 0x80808080u;
+  return x | (upper >> 2);
+}
+
 }  // namespace
 
 LiteralSet::LiteralSet(const std::vector<std::string>& literals, bool ascii_case_insensitive) {
@@ -99,8 +109,16 @@ bool LiteralSet::scan_with(std::string_view text, Callback callback, void* conte
   std::uint32_t window = 0;
   for (std::size_t i = 0; i + 1 < prefix_size_; ++i) window = (window >> 8) | (std::uint32_t{fold_[bytes[i]]} << top);
   const std::size_t table_mask = table_.size() - 1;
+  const bool folding = fold_['A'] != 'A';
   for (std::size_t s = 0; s + prefix_size_ <= n; ++s) {
-    window = (window >> 8) | (std::uint32_t{fold_[bytes[s + prefix_size_ - 1]]} << top);
+    if (prefix_size_ == 4) {
+      // Four bytes at once (one load), folded four at a time: no rolling, no table per byte.
+      window = std::uint32_t{bytes[s]} | std::uint32_t{bytes[s + 1]} << 8 | std::uint32_t{bytes[s + 2]} << 16 |
+               std::uint32_t{bytes[s + 3]} << 24;
+      if (folding) window = fold_four(window);
+    } else {
+      window = (window >> 8) | (std::uint32_t{fold_[bytes[s + prefix_size_ - 1]]} << top);
+    }
     const std::uint32_t f = slot(window, filter_shift_);
     if ((filter_[f / 64] & (std::uint64_t{1} << (f % 64))) == 0) continue;
     const Bucket* bucket = nullptr;

@@ -151,17 +151,15 @@ def test_bad_regexes(tmp):
         expect(f"RE2 memory budget {pattern}", result, 2, b"", ["too large"])
         check(f"RE2 memory budget {pattern}: quick", result[3] < 10, f"{result[3]:.1f}s")
 
-    # 100,000 -f patterns past RE2's budget: one short message (not the whole combined regex).
+    # 100,000 -f patterns, once past RE2's budget and refused ("too large"): a list of literals is
+    # searched without RE2 (the literal set), so they are taken and found.
     patterns = os.path.join(tmp, "patterns.txt")
     rng = random.Random(7)  # random words share few prefixes, so RE2 cannot factor them small
-    write(patterns, b"".join(bytes(rng.choices(b"abcdefghij", k=12)) + b"\n" for _ in range(100000)))
-    hay = write(os.path.join(tmp, "hay.txt"), b"nothing here\n")
+    words = [bytes(rng.choices(b"abcdefghij", k=12)) for _ in range(100000)]
+    write(patterns, b"".join(w + b"\n" for w in words))
+    hay = write(os.path.join(tmp, "hay.txt"), b"nothing here\nsays " + words[56789] + b" ok\n")
     rc, out, err, seconds = run(["-f", patterns, hay], timeout=60)
-    check("100k patterns: exit 1 or 2", rc in (1, 2), f"got {rc}")
-    if rc == 2:
-        check("100k patterns: stderr is one logsift: line", stderr_ok(err, ["too large"]) and err.count(b"\n") == 1,
-              short(err))
-        check("100k patterns: error message is short", len(err) < 1000, f"{len(err)} bytes")
+    expect("100k patterns", (rc, out, err), 0, b"says " + words[56789] + b" ok\n")
     notes.append(f"100k -f patterns: exit {rc} in {seconds:.1f}s")
 
     # 10,000 literal -f patterns must be compiled in reasonable time (GNU grep: well under 1s).

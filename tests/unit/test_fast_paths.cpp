@@ -32,9 +32,72 @@ MatcherOptions with(Syntax syntax, bool ignore_case = false, bool word = false, 
   return options;
 }
 
+// A list longer than the matcher hands to RE2 (over 64 literals: the literal set instead), of
+// short words over the test alphabet, many the prefix of another; some with non-ASCII letters,
+// KELVIN SIGN or LONG S (which -i folds into k and s), '-' or a space (for -w's edges).
+std::vector<std::string> word_list(unsigned seed, std::size_t count, bool ascii_only = false) {
+  static const std::vector<std::string> pieces = {"a", "b", "c", "a", "b", "c", "k", "s", "K", "A", "x", "_", "-", " ",
+                                                  "\xc3\xa9", "\xc3\x89", "\xc5\xbf", "\xe2\x84\xaa"};
+  std::mt19937 rng(seed);
+  std::vector<std::string> words;
+  while (words.size() < count) {
+    std::string word = words.empty() || rng() % 3 != 0 ? std::string() : words[rng() % words.size()];
+    for (std::size_t n = 1 + rng() % 3; n > 0; --n) {
+      word += pieces[rng() % (ascii_only ? pieces.size() - 4 : pieces.size())];
+    }
+    words.push_back(word);
+  }
+  return words;
+}
+
+// The same with a blank line among the words: it matches every line (with -x, every empty one).
+std::vector<std::string> with_blank(std::vector<std::string> words) {
+  words.insert(words.begin() + static_cast<std::ptrdiff_t>(words.size() / 2), "");
+  return words;
+}
+
+// Over 64 regexes built on such words: most need a literal of 3 bytes (the atom scan), a few do
+// not (searched apart).
+std::vector<std::string> regex_list(unsigned seed, std::size_t count) {
+  std::vector<std::string> regexes;
+  std::mt19937 rng(seed);
+  for (const std::string& word : word_list(seed, count)) {
+    switch (rng() % 6) {
+      case 0: regexes.push_back(word + "[abc]*"); break;
+      case 1: regexes.push_back("(?:" + word + "|x" + word + ")b"); break;
+      case 2: regexes.push_back("[ab]" + word + "c?"); break;
+      case 3: regexes.push_back(word + "abc"); break;
+      case 4: regexes.push_back("ab" + word + "cab"); break;
+      default: regexes.push_back(rng() % 4 == 0 ? "x.?k" : "abc.*" + word); break;
+    }
+  }
+  return regexes;
+}
+
+MatcherOptions leftmost_first(Syntax syntax) {
+  MatcherOptions options = with(syntax);
+  options.leftmost_longest = false;
+  return options;
+}
+
 std::vector<Case> cases() {
   const Syntax E = Syntax::extended, F = Syntax::fixed;
   return {
+      {word_list(1, 150), with(F)},
+      {word_list(2, 150), with(F, true)},
+      {word_list(3, 150, true), with(F, true)},  // ASCII only: all in the set, KELVIN SIGN folded
+      {word_list(4, 150), with(F, false, true)},
+      {word_list(5, 150), with(F, true, true)},
+      {word_list(6, 150), with(F, false, false, true)},
+      {word_list(7, 150, true), with(F, true, false, true)},
+      {word_list(8, 150, true), with(E, true, true)},  // no metacharacter: literals in -E too
+      {word_list(9, 150), leftmost_first(F)},
+      {regex_list(12, 120), with(E)},
+      {regex_list(13, 120), with(E, true)},
+      {regex_list(14, 120), with(E, false, true)},
+      {regex_list(15, 120), with(E, true, false, true)},
+      {with_blank(word_list(10, 150)), with(F)},
+      {with_blank(word_list(11, 150)), with(F, true, false, true)},
       {{"abc"}, with(F)},
       {{"abc"}, with(E)},
       {{"aba"}, with(E)},  // overlapping candidates
@@ -389,6 +452,13 @@ TEST(fast_paths, strategies_are_the_intended_ones) {
   EXPECT_NE(Matcher({"timeout|deadlock"}, with(Syntax::extended)).describe().find("'deadlock'"), std::string::npos);
   EXPECT_NE(Matcher({"tls handshake"}, with(Syntax::extended, true)).describe().find("' hand'"), std::string::npos);
   EXPECT_EQ(Matcher({"[0-9]{4}ms"}, with(Syntax::extended)).describe().find("SIMD"), std::string::npos);
+  // Long literal lists: the literal set, not an RE2 alternation (with -i, for the ASCII ones).
+  EXPECT_NE(Matcher(word_list(1, 1000), with(Syntax::fixed)).describe().find("literal set of 1000"), std::string::npos);
+  EXPECT_NE(Matcher(word_list(1, 1000), with(Syntax::fixed, true)).describe().find("literal set of"), std::string::npos);
+  std::vector<std::string> regexes;
+  for (int i = 0; i < 1000; ++i) regexes.push_back("user" + std::to_string(i) + "=[a-z]+|id=" + std::to_string(i) + "\\b");
+  EXPECT_NE(Matcher(regexes, with(Syntax::extended)).describe().find("each run only where"), std::string::npos);
+  EXPECT_NE(Matcher(regex_list(12, 120), with(Syntax::extended)).describe().find("each run only where"), std::string::npos);
 }
 
 }  // namespace

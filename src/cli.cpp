@@ -167,7 +167,7 @@ std::uint64_t parse_size(std::string_view flag, const std::string& text) {
   }
   const std::optional<std::uint64_t> value = parse_unsigned(digits);
   if (!value || *value > (std::numeric_limits<std::uint64_t>::max() >> shift) || (*value << shift) < (1u << 20)) {
-    throw UsageError(fmt::format("{} '{}': expected a size of at least 1M, like 256M or 2G", flag, text));
+    throw bad_value(flag, text, "expected a size of at least 1M, like 256M or 2G");
   }
   return *value << shift;
 }

@@ -671,7 +671,7 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
     if (lines.size() > 1) {
       // Checked alone so the error names the culprit and no pattern can unbalance the others.
       RE2 alone(translated.back(), re2_options(options));
-      if (!alone.ok()) throw UsageError(fmt::format("invalid pattern '{}': {}", line, alone.error()));
+      if (!alone.ok()) throw UsageError(fmt::format("invalid pattern {}: {}", quote(line), shorten(alone.error())));
     }
   }
 
@@ -693,7 +693,9 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
 
   impl_->regex = std::make_unique<RE2>(combined, re2_options(options, lines.size()));
   if (!impl_->regex->ok()) {
-    if (lines.size() == 1) throw UsageError(fmt::format("invalid pattern '{}': {}", lines.front(), impl_->regex->error()));
+    if (lines.size() == 1) {
+      throw UsageError(fmt::format("invalid pattern {}: {}", quote(lines.front()), shorten(impl_->regex->error())));
+    }
     // Each pattern compiled alone, so the set as a whole is too big; quoting it would flood stderr.
     throw UsageError(fmt::format("the {} patterns together are too large for the regex engine: {:.200}", lines.size(),
                                  impl_->regex->error()));

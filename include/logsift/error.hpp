@@ -28,6 +28,9 @@ inline constexpr std::size_t kQuoteLimit = 200;
 // 'value', or 'first bytes...' (N bytes) when it is longer than kQuoteLimit.
 std::string quote(std::string_view value);
 
+// `text` (a library's message, which may repeat a huge pattern) cut like quote(), unquoted.
+std::string shorten(std::string_view text);
+
 // The one shape of a message about a bad option value: "FLAG 'VALUE': why".
 UsageError bad_value(std::string_view flag, std::string_view value, std::string_view why);
 

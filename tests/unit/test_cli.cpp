@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "logsift/error.hpp"
+#include "logsift/matcher.hpp"
 
 namespace logsift {
 namespace {
@@ -140,6 +141,14 @@ TEST(cli, quoted_values_are_cut_short) {
   const std::string message = usage_error({"--histogram", huge, "x"});
   EXPECT_LT(message.size(), 400u) << message.substr(0, 100);
   EXPECT_NE(message.find("(3000000 bytes)"), std::string::npos);
+  // A bad pattern of 3 MB: RE2's own message repeats it, and is cut too.
+  const std::string bad_pattern = "(" + huge;
+  try {
+    Matcher pattern({bad_pattern}, MatcherOptions{});
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& error) {
+    EXPECT_LT(std::string_view(error.what()).size(), 600u);
+  }
   // A cut never splits a UTF-8 character.
   std::string text = "a";  // then two-byte characters: byte 200 is the middle of one
   for (int i = 0; i < 150; ++i) text += "\xC3\xA9";

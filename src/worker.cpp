@@ -78,11 +78,7 @@ void Worker::post(void (*job)(void*), void* context) {
     }
   }
   if (no_thread_) {
-    try {
-      job(context);
-    } catch (...) {
-      error_ = std::current_exception();
-    }
+    run_job();
     posted_.store(posted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     done_.store(posted_.load(std::memory_order_relaxed), std::memory_order_release);
     return;
@@ -100,16 +96,20 @@ void Worker::wait() {
   if (error_) std::rethrow_exception(std::exchange(error_, {}));
 }
 
+void Worker::run_job() {
+  try {
+    job_(context_);
+  } catch (...) {
+    error_ = std::current_exception();  // for wait() to rethrow
+  }
+}
+
 void Worker::run() {
   std::uint32_t finished = 0;
   for (;;) {
     await_change(posted_, finished);
     if (stopping_.load(std::memory_order_acquire)) return;
-    try {
-      job_(context_);
-    } catch (...) {
-      error_ = std::current_exception();
-    }
+    run_job();
     finished = posted_.load(std::memory_order_relaxed);
     advance(done_, finished);  // publishes the job's results and error_
   }

@@ -32,6 +32,7 @@ class Worker {
 
  private:
   void run();
+  void run_job();  // job_(context_), its exception kept in error_
   void await_posted_done();  // until every posted job has finished
   void await_change(const std::atomic<std::uint32_t>& counter, std::uint32_t seen);
   void advance(std::atomic<std::uint32_t>& counter, std::uint32_t value);

@@ -5,26 +5,10 @@ import re
 import subprocess
 import sys
 
-LOGSIFT = sys.argv[1]
-passed = failed = 0
+import harness
+from harness import check, run, text_lines as lines_of
 
-
-def run(*args, stdin=None):
-    return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=60)
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
-
-
-def lines_of(path):
-    with open(path, "rb") as f:
-        return f.read().decode("utf-8", "surrogateescape").split("\n")[:-1]
+LOGSIFT = harness.start()
 
 
 def reference_count_by(path, select, key, top=0):
@@ -183,5 +167,4 @@ os.unlink(big)
 check("progress draws a bar on a terminal", b"%" in seen and b"logsift: [" in seen and b"ETA" in seen, repr(seen[:200]))
 check("progress erases itself", seen.endswith(b"\r\x1b[K"), repr(seen[-40:]))
 
-print(f"aggregates: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(harness.summary("aggregates"))

@@ -27,13 +27,14 @@ import tempfile
 import threading
 import time
 
+import harness
+from harness import default_signals, short, write
+
 TIMEOUT = 30  # seconds for any single run that should finish
 MiB = 1 << 20
 
 LOGSIFT = None
 SANITIZED = False  # an ASan build: memory figures mean nothing and everything is slower
-passed = 0
-failed = []
 skipped = []
 known = []
 notes = []
@@ -43,39 +44,25 @@ KNOWN_BUGS = {}
 
 
 def check(name, ok, detail=""):
-    global passed
     if name in KNOWN_BUGS:
         if ok:
-            passed += 1
+            harness.check(name, ok)
             notes.append(f"now passes, remove from KNOWN_BUGS: {name}")
         else:
             known.append(f"{name} ({KNOWN_BUGS[name]})" + (f": {detail}" if detail else ""))
         return
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
+    harness.check(name, ok, detail)
 
 
 def skip(name, why):
     skipped.append(f"{name}: {why}")
 
 
-def short(data, limit=200):
-    text = repr(data)
-    return text if len(text) <= limit else text[:limit] + f"... ({len(data)} bytes)"
-
-
-def default_sigint():
-    # ctest or a shell may start us with SIGINT ignored, which the child would inherit.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def run(args, stdin=b"", cwd=None, timeout=TIMEOUT, **popen):
     """Runs logsift; returns (exit status, stdout, stderr, seconds). Status -N: killed by signal N."""
     start = time.monotonic()
     proc = subprocess.run([LOGSIFT] + args, input=stdin, capture_output=True, cwd=cwd, timeout=timeout,
-                          preexec_fn=default_sigint, **popen)
+                          preexec_fn=default_signals, **popen)
     return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
 
 
@@ -104,12 +91,6 @@ def expect(name, result, status, stdout=b"", words=None):
         check(f"{name}: stderr", stderr_ok(err, words), f"want logsift: lines with {words}, got {short(err)}")
 
 
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
-    return path
-
-
 # Runs in a fresh, small Python: ru_maxrss of a child includes the memory of the process it was
 # forked from up to its exec, so measuring from this (large) test process would measure the test.
 MEASURE = r"""
@@ -130,7 +111,7 @@ def run_measured(args, stdout_path):
     """
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-I", "-S", "-c", MEASURE, stdout_path, LOGSIFT] + args,
-                          capture_output=True, timeout=120, preexec_fn=default_sigint)
+                          capture_output=True, timeout=120, preexec_fn=default_signals)
     status, peak_kib = (int(word) for word in proc.stdout.split())
     return status, proc.stderr, peak_kib, time.monotonic() - start
 
@@ -270,7 +251,7 @@ def test_no_thread_to_be_had(tmp):
     lines = os.path.getsize(path) // len(chunk) * 20000
 
     def limit():
-        default_sigint()
+        default_signals()
         resource.setrlimit(resource.RLIMIT_AS, (10_000 * 1024, 10_000 * 1024))
 
     proc = subprocess.run([LOGSIFT, "-c", "INFO", path], capture_output=True, stdin=subprocess.DEVNULL,
@@ -345,7 +326,7 @@ def test_operands(tmp):
     # Root reads a mode-000 file anyway: without the capabilities that override file modes it cannot.
     as_user = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", LOGSIFT] if os.geteuid() == 0 else [LOGSIFT]
     proc = subprocess.run(as_user + ["x", locked, good], capture_output=True, stdin=subprocess.DEVNULL,
-                          timeout=TIMEOUT, preexec_fn=default_sigint)
+                          timeout=TIMEOUT, preexec_fn=default_signals)
     expect("unreadable file", (proc.returncode, proc.stdout, proc.stderr), 2, f"{good}:x marks\n".encode(),
            [f"{locked}: Permission denied"])
     os.chmod(locked, 0o600)
@@ -459,7 +440,7 @@ def drain(proc, got, deadline):
 def test_sigint(tmp, big):
     # logsift writes to a pipe that is read slowly, so it is blocked in write(2) when SIGINT comes.
     proc = subprocess.Popen([LOGSIFT, "x", big], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, preexec_fn=default_sigint)
+                            stdin=subprocess.DEVNULL, preexec_fn=default_signals)
     deadline = time.monotonic() + TIMEOUT
     got = read_slowly(proc, 512 * 1024, deadline)
     time.sleep(0.2)
@@ -527,12 +508,8 @@ def test_changing_input(tmp, big):
 
 def main():
     global LOGSIFT, SANITIZED
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with open(LOGSIFT, "rb") as f:
-        SANITIZED = b"__asan_init" in f.read()
+    LOGSIFT = harness.start()
+    SANITIZED = harness.SANITIZED
     os.environ.setdefault("LC_ALL", "C.UTF-8")
     os.environ.pop("GREP_COLORS", None)
 
@@ -540,27 +517,20 @@ def main():
     with tempfile.TemporaryDirectory(prefix="logsift-bad-inputs-") as tmp:
         big = os.path.join(tmp, "big.txt")
         write_big_input(big)
-        for test in [test_bad_regexes, test_exponential_patterns, test_bytes, test_operands, test_fifos,
-                     test_outputs, lambda t: test_sigint(t, big), lambda t: test_changing_input(t, big),
-                     test_constant_memory, test_huge_line, test_no_thread_to_be_had]:
-            case_dir = tempfile.mkdtemp(dir=tmp)
-            try:
-                test(case_dir)
-            except Exception as error:  # one broken case must not hide the others
-                name = getattr(test, "__name__", "case")
-                failed.append(f"{name}: {type(error).__name__}: {error}")
+        harness.run_groups([(test.__name__, test) for test in [
+            test_bad_regexes, test_exponential_patterns, test_bytes, test_operands, test_fifos, test_outputs]] +
+            [("test_sigint", lambda t: test_sigint(t, big)), ("test_changing_input", lambda t: test_changing_input(t, big))] +
+            [(test.__name__, test) for test in [test_constant_memory, test_huge_line, test_no_thread_to_be_had]],
+            prefix="logsift-bad-inputs-")
 
-    for line in failed:
-        print("FAIL", line)
     for line in known:
         print("KNOWN BUG", line)
     for line in skipped:
         print("SKIP", line)
     for line in notes:
         print("note:", line)
-    print(f"bad_inputs: {passed} passed, {len(failed)} failed, {len(skipped)} skipped, "
-          f"{len(known)} known bugs ({time.monotonic() - start:.0f}s{', sanitized build' if SANITIZED else ''})")
-    return 1 if failed else 0
+    return harness.summary("bad_inputs", f", {len(skipped)} skipped, {len(known)} known bugs "
+                           f"({time.monotonic() - start:.0f}s{', sanitized build' if SANITIZED else ''})")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT
+
 
 QUERIES = [
     ["ERROR"],
@@ -65,12 +67,8 @@ def build_input(path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    logsift = os.path.abspath(sys.argv[1])
-    env = dict(os.environ, LC_ALL="C.UTF-8")
-    env.pop("GREP_COLORS", None)
+    logsift = harness.start()
+    env = harness.grep_env()
     failed = 0
     with tempfile.TemporaryDirectory(prefix="logsift-big-") as tmp:
         path = os.path.join(tmp, "big.log")

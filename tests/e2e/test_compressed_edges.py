@@ -11,21 +11,10 @@ import sys
 import tempfile
 import zlib
 
-LOGSIFT = sys.argv[1]
-passed = failed = 0
+import harness
+from harness import check, run
 
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
-
-
-def run(*args, stdin=None):
-    return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=60)
+LOGSIFT = harness.start()
 
 
 TEXT = b"".join(b"2026-01-01T00:%02d:%02dZ %s request %d\n" % (i // 60 % 60, i % 60, b"ERROR" if i % 7 == 0 else
@@ -129,5 +118,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"compressed_edges: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(harness.summary("compressed_edges"))

@@ -33,7 +33,9 @@ import shutil
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT, check
+
 MAN_PAGE = "docs/logsift.1"
 BASH = "completions/logsift.bash"
 ZSH = "completions/_logsift"
@@ -56,19 +58,8 @@ ANNOUNCED = {
 LONG_RE = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*")
 SHORT_RE = re.compile(r"(?<![\w-])-[A-Za-z0-9](?![\w-])")
 
-passed = 0
-failed = []
 notes = []
 early = {}  # announced flag -> files that document it before --help lists it
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-        print("FAIL " + failed[-1])
 
 
 def read(path):
@@ -199,9 +190,7 @@ def tool_check(name, argv):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__.split("\n\n")[1])
-    logsift = os.path.abspath(sys.argv[1])
+    logsift = harness.start()
 
     entries = help_entries(logsift)
     help_names = {n for names in entries for n in names}
@@ -209,9 +198,8 @@ def main():
     # A broken parse must not pass as "nothing to check".
     check("--help lists options", len(help_long) >= 40 and "--keep" in help_names and "-e" in help_names,
           "parsed %d long options" % len(help_long))
-    if failed:  # every other check would fail for the same reason
-        print("docs_in_sync: %d passed, %d failed" % (passed, len(failed)))
-        sys.exit(1)
+    if harness.failed:  # every other check would fail for the same reason
+        sys.exit(harness.summary("docs_in_sync"))
 
     def exempt(name):
         return name in ANNOUNCED and name not in help_names
@@ -266,8 +254,7 @@ def main():
                      % (name, ", ".join(sorted(set(early[name])))))
     for note in notes:
         print("note: " + note)
-    print("docs_in_sync: %d passed, %d failed" % (passed, len(failed)))
-    sys.exit(1 if failed else 0)
+    sys.exit(harness.summary("docs_in_sync"))
 
 
 if __name__ == "__main__":

@@ -24,26 +24,14 @@ import tempfile
 import threading
 import time
 
+import harness
+from harness import append, check
+
 DEADLINE = 5.0  # seconds within which an expected output line must arrive
 PROMPT = 2.0  # seconds within which logsift must exit after a signal or a reached limit
 SETTLE = 0.3  # seconds to let logsift reach the end of its input and start waiting
 
 LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-
-
-def append(path, data):
-    with open(path, "ab") as f:
-        f.write(data)
 
 
 class Follower:
@@ -267,25 +255,15 @@ def flushing_and_status(tmp):
 
 def main():
     global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_follow.py /path/to/logsift")
-    LOGSIFT = os.path.abspath(sys.argv[1])
+    LOGSIFT = harness.start()
     groups = [
         ("one_file", one_file),
         ("limits", limits),
         ("two_files", two_files),
         ("flushing_and_status", flushing_and_status),
     ]
-    for name, group in groups:
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                group(tmp)
-            except Exception as error:  # one broken group must not hide the others
-                check("%s raised" % name, False, repr(error))
-    for failure in failed:
-        print("FAIL " + failure)
-    print("follow: %d passed, %d failed" % (passed, len(failed)))
-    return 1 if failed else 0
+    harness.run_groups(groups)
+    return harness.summary("follow")
 
 
 if __name__ == "__main__":

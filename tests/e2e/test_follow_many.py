@@ -23,6 +23,9 @@ import tempfile
 import threading
 import time
 
+import harness
+from harness import append, check
+
 FILES = 1000
 DEADLINE = 10.0
 MAX_THREADS = 4
@@ -30,21 +33,6 @@ MAX_RSS_KIB = 64 * 1024
 
 LOGSIFT = None
 SANITIZED = False  # an ASan build: memory figures mean nothing and everything is slower
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-
-
-def append(path, data):
-    with open(path, "ab") as f:
-        f.write(data)
 
 
 class Follower:
@@ -214,21 +202,10 @@ def each_ends_by_itself(tmp):
 
 def main():
     global LOGSIFT, SANITIZED
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_follow_many.py /path/to/logsift")
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with open(LOGSIFT, "rb") as f:
-        SANITIZED = b"__asan_init" in f.read()
-    for name, group in [("many", many), ("flood", flood), ("each_ends_by_itself", each_ends_by_itself)]:
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                group(tmp)
-            except Exception as error:  # one broken group must not hide the others
-                check("%s raised" % name, False, repr(error))
-    for failure in failed:
-        print("FAIL " + failure)
-    print("follow_many: %d passed, %d failed" % (passed, len(failed)))
-    return 1 if failed else 0
+    LOGSIFT = harness.start()
+    SANITIZED = harness.SANITIZED
+    harness.run_groups([("many", many), ("flood", flood), ("each_ends_by_itself", each_ends_by_itself)])
+    return harness.summary("follow_many")
 
 
 if __name__ == "__main__":

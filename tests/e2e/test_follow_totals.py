@@ -19,7 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_follow as tf  # noqa: E402  (its Follower, check and timing constants)
-from test_follow import SETTLE, Follower, append, check, expect_lines  # noqa: E402
+from test_follow import SETTLE, Follower, expect_lines  # noqa: E402
+import harness  # noqa: E402
+from harness import append, check  # noqa: E402
 
 
 def generations(tmp):
@@ -90,19 +92,9 @@ def one_total(tmp):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_follow_totals.py /path/to/logsift")
-    tf.LOGSIFT = os.path.abspath(sys.argv[1])
-    for name, group in (("generations", generations), ("one_total", one_total)):
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                group(tmp)
-            except Exception as error:  # one broken group must not hide the others
-                check("%s raised" % name, False, repr(error))
-    for failure in tf.failed:
-        print("FAIL " + failure)
-    print("follow totals: %d passed, %d failed" % (tf.passed, len(tf.failed)))
-    return 1 if tf.failed else 0
+    tf.LOGSIFT = harness.start()
+    harness.run_groups((("generations", generations), ("one_total", one_total)))
+    return harness.summary("follow totals")
 
 
 if __name__ == "__main__":

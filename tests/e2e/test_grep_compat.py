@@ -26,7 +26,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT, check
+
 
 A = "data/app.log"
 P = "data/apache_logs"
@@ -725,15 +727,7 @@ def describe(case):
     return cmd.rstrip()
 
 
-def make_env():
-    env = dict(os.environ)
-    for k in ("GREP_COLOR", "GREP_COLORS", "GREP_OPTIONS", "POSIXLY_CORRECT"):
-        env.pop(k, None)
-    env["LC_ALL"] = "C.UTF-8"
-    return env
-
-
-ENV = make_env()
+ENV = harness.grep_env()
 
 
 def run(argv, stdin, cwd, stdout=subprocess.PIPE):
@@ -920,35 +914,23 @@ SPECIAL = [check_lazy, check_version, check_help, check_write_error, check_broke
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: test_grep_compat.py /path/to/logsift", file=sys.stderr)
-        return 2
-    logsift = os.path.abspath(sys.argv[1])
+    logsift = harness.start()
     if not os.access(logsift, os.X_OK):
         print("test_grep_compat: %s is not executable" % logsift, file=sys.stderr)
         return 2
     os.chdir(ROOT)
     # Python ignores SIGPIPE; children get the default back (restore_signals), like a shell.
-    passed = failed = 0
     workers = max(2, min(8, (os.cpu_count() or 2) * 2))
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(lambda c: run_case(logsift, c), CASES))
         special = list(pool.map(lambda f: (f.__name__, f(logsift)), SPECIAL))
     for case, problems in zip(CASES, results):
-        if problems:
-            failed += 1
-            print("FAIL: %s: %s" % (describe(case), "; ".join(problems)))
-        else:
-            passed += 1
+        check(describe(case), not problems, "; ".join(problems or []))
     for name, problems in special:
-        if problems:
-            failed += 1
-            print("FAIL: %s: %s" % (name, " | ".join(problems)))
-        else:
-            passed += 1
-    print("grep_compat: %d passed, %d failed" % (passed, failed))
+        check(name, not problems, " | ".join(problems or []))
+    status = harness.summary("grep_compat")
     sys.stdout.flush()
-    return 1 if failed else 0
+    return status
 
 
 if __name__ == "__main__":

@@ -6,22 +6,13 @@ import subprocess
 import sys
 import tempfile
 
-LOGSIFT = sys.argv[1]
+import harness
+from harness import check
+
+LOGSIFT = harness.start()
 BUILD = os.path.dirname(os.path.abspath(LOGSIFT))
 WANTED = ["bin/logsift", "share/man/man1/logsift.1", "share/bash-completion/completions/logsift",
           "share/zsh/vendor-completions/_logsift", "share/fish/vendor_completions.d/logsift.fish"]
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
-
-
 tmp = tempfile.mkdtemp()
 try:
     prefix = os.path.join(tmp, "prefix")
@@ -48,5 +39,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"install: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(harness.summary("install"))

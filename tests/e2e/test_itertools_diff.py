@@ -34,7 +34,9 @@ import shlex
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT
+
 FILES = ["data/app.log", "data/apache_logs"]
 CHAINS = 300
 SEED = 20260101
@@ -327,9 +329,7 @@ def check(logsift, chain):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_itertools_diff.py /path/to/logsift")
-    logsift = os.path.abspath(sys.argv[1])
+    logsift = harness.start()
     missing = [f for f in FILES if not os.path.exists(os.path.join(ROOT, f))]
     if missing:
         print("itertools_diff: missing input files: %s" % ", ".join(missing))

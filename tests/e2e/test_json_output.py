@@ -27,7 +27,9 @@ import shutil
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT, check
+
 TIMEOUT = 60
 EDGE = [
     "data/edge/crlf.log",
@@ -62,16 +64,6 @@ CASES = [
 ]
 
 LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
 
 
 class Pairs(list):
@@ -141,17 +133,12 @@ def compare(name, args, stdin_path):
 
 def main():
     global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    LOGSIFT = os.path.abspath(sys.argv[1])
+    LOGSIFT = harness.start()
     if shutil.which("rg") is None:
         sys.exit("json_output: rg (ripgrep) is not installed; scripts/setup installs it")
     for name, args, stdin_path in CASES:
         compare(name, args, stdin_path)
-    for failure in failed:
-        print("FAIL", failure)
-    print(f"json_output: {passed} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(harness.summary("json_output"))
 
 
 if __name__ == "__main__":

@@ -7,21 +7,11 @@ import subprocess
 import sys
 import tempfile
 
-LOGSIFT = sys.argv[1]
-passed = failed = 0
+import harness
+from harness import check, run
 
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
-
-
-def run(*args, stdin=None):
-    return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=60)
+harness.start()
+LOGHUB = harness.shared_data("loghub")  # ../shared/data: a clear failure where it is missing
 
 
 def lines(path):
@@ -107,7 +97,6 @@ finally:
 
 # --- every line of the loghub samples starts with a timestamp the detector knows (16 formats:
 # ISO, syslog, Apache, nginx-like, Android, klog-like, HealthApp, Proxifier, compact, epoch...)
-LOGHUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "loghub")
 samples = sorted(f for f in os.listdir(LOGHUB) if f.endswith("_2k.log"))
 check("loghub samples present", len(samples) == 16, repr(samples))
 for name in samples:
@@ -150,5 +139,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"log_inputs: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(harness.summary("log_inputs"))

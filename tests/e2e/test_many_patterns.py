@@ -29,7 +29,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT
+
 TIMEOUT = 120
 RATIO = 5.0
 # An AddressSanitizer build runs logsift several times slower and grep not at all: the bound widens
@@ -38,15 +40,7 @@ RATIO = 5.0
 SANITIZED_RATIO = 30.0
 
 
-def env():
-    e = dict(os.environ)
-    for k in ("GREP_COLOR", "GREP_COLORS", "GREP_OPTIONS", "POSIXLY_CORRECT"):
-        e.pop(k, None)
-    e["LC_ALL"] = "C.UTF-8"
-    return e
-
-
-ENV = env()
+ENV = harness.grep_env()
 
 
 def build_input(path):
@@ -121,10 +115,7 @@ def best_time(argv, runs=3):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: test_many_patterns.py /path/to/logsift", file=sys.stderr)
-        return 2
-    logsift = os.path.abspath(sys.argv[1])
+    logsift = harness.start()
     failures = []
     passed = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,26 +23,14 @@ import subprocess
 import sys
 import tempfile
 
-LOGSIFT = os.path.abspath(sys.argv[1])
-passed = failed = 0
+import harness
+from harness import check, write
 
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
+LOGSIFT = harness.start()
 
 
 def run(*args, stdin=b""):
-    return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=120)
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
+    return harness.run(*args, stdin=stdin, timeout=120)
 
 
 def lines(data):
@@ -239,8 +227,7 @@ def main():
         test_format_word_groups()
         test_stats_and_top(tmp)
         test_write_errors(tmp)
-    print(f"output policy: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return harness.summary("output policy")
 
 
 if __name__ == "__main__":

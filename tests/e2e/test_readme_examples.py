@@ -20,15 +20,18 @@ import subprocess
 import sys
 import tempfile
 
-LOGSIFT = os.path.abspath(sys.argv[1])
-passed = failed = skipped = 0
+import harness
+from harness import check
+
+LOGSIFT = harness.start()
+skipped = 0
 
 with open("README.md", encoding="utf-8") as f:
     readme = f.read()
 blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
 examples = [line for block in blocks for line in block.splitlines() if line.startswith("logsift ")]
 if len(examples) < 10:
-    print(f"FAIL: only {len(examples)} examples found in README.md")
+    check("README.md examples", False, f"only {len(examples)} examples found in README.md")
     sys.exit(1)
 
 for example in examples:
@@ -41,11 +44,8 @@ for example in examples:
     result = subprocess.run([LOGSIFT, *words[1:]], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     allowed = (0, 1) if "--max-matches" in words else (0,)
     errors = [l for l in result.stderr.decode(errors="replace").splitlines() if l.startswith("logsift:")]
-    if result.returncode in allowed and result.stdout and not errors:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {command}: exit {result.returncode}, stderr {result.stderr[:200]!r}")
+    check(command, result.returncode in allowed and result.stdout and not errors,
+          f"exit {result.returncode}, stderr {result.stderr[:200]!r}")
 
 
 def man_examples():
@@ -61,9 +61,7 @@ def man_examples():
 
 
 manual = man_examples()
-if len(manual) < 10:
-    print(f"FAIL: only {len(manual)} examples found in docs/logsift.1")
-    failed += 1
+check("docs/logsift.1 examples", len(manual) >= 10, f"only {len(manual)} examples found in docs/logsift.1")
 scratch = tempfile.mkdtemp()
 try:
     shutil.copy("data/app.log", os.path.join(scratch, "app.log"))
@@ -86,13 +84,9 @@ try:
         words = shlex.split(command)
         result = subprocess.run([LOGSIFT, *words[1:]], capture_output=True, timeout=60, stdin=stdin, cwd=scratch)
         errors = [l for l in result.stderr.decode(errors="replace").splitlines() if l.startswith("logsift:")]
-        if result.returncode in (0, 1) and not errors:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL: man page: {command}: exit {result.returncode}, stderr {result.stderr[:200]!r}")
+        check(f"man page: {command}", result.returncode in (0, 1) and not errors,
+              f"exit {result.returncode}, stderr {result.stderr[:200]!r}")
 finally:
     shutil.rmtree(scratch)
 
-print(f"readme_examples: {passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed else 0)
+sys.exit(harness.summary("readme_examples", f", {skipped} skipped"))

@@ -21,32 +21,14 @@ import sys
 import tempfile
 import time
 
+import harness
+from harness import check, default_signals, short, write
+
 MiB = 1 << 20
 TIMEOUT = 60
 LOGSIFT = None
 SANITIZED = False
-passed = 0
-failed = []
 notes = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-
-
-def short(data, limit=200):
-    text = repr(data)
-    return text if len(text) <= limit else text[:limit] + f"... ({len(data)} bytes)"
-
-
-def default_signals():
-    # ctest or a shell may start us with SIGINT ignored, which the child would inherit.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run(cmd, timeout=TIMEOUT, stdin=subprocess.DEVNULL):
@@ -84,12 +66,6 @@ def run_measured(cmd, timeout=TIMEOUT):
                           timeout=timeout + 30, preexec_fn=default_signals)
     status, peak, seconds, size, digest = proc.stdout.split()
     return int(status), int(peak), float(seconds), int(size), digest.decode()
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
-    return path
 
 
 # ---- item 4: context lengths -------------------------------------------------------------------
@@ -251,28 +227,17 @@ def test_long_line(tmp):
 
 def main():
     global LOGSIFT, SANITIZED
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with open(LOGSIFT, "rb") as f:
-        SANITIZED = b"__asan_init" in f.read()
+    LOGSIFT = harness.start()
+    SANITIZED = harness.SANITIZED
     os.environ.setdefault("LC_ALL", "C.UTF-8")
     os.environ.pop("GREP_COLORS", None)
     start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="logsift-runaway-") as tmp:
-        for test in (test_huge_context, test_signal_while_output_stalled, test_nul_runs, test_long_line):
-            case_dir = tempfile.mkdtemp(dir=tmp)
-            try:
-                test(case_dir)
-            except Exception as error:  # one broken case must not hide the others
-                failed.append(f"{test.__name__}: {type(error).__name__}: {error}")
-    for line in failed:
-        print("FAIL", line)
+    harness.run_groups([(test.__name__, test) for test in (
+        test_huge_context, test_signal_while_output_stalled, test_nul_runs, test_long_line)],
+        prefix="logsift-runaway-")
     for line in notes:
         print("note:", line)
-    print(f"runaway: {passed} passed, {len(failed)} failed ({time.monotonic() - start:.0f}s)")
-    return 1 if failed else 0
+    return harness.summary("runaway", f" ({time.monotonic() - start:.0f}s)")
 
 
 if __name__ == "__main__":

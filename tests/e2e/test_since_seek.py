@@ -13,22 +13,16 @@ import subprocess
 import sys
 import tempfile
 
-LOGSIFT = sys.argv[1]
-passed = failed = 0
+import harness
+from harness import check
+
+LOGSIFT = harness.start()
+
 UTC = datetime.timezone.utc
 
 
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
-
-
 def run(*args, stdin=None):
-    return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=120)
+    return harness.run(*args, stdin=stdin, timeout=120)
 
 
 def run_traced(trace, *args):
@@ -156,5 +150,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"since_seek: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(harness.summary("since_seek"))

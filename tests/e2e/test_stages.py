@@ -21,23 +21,15 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import ROOT, check
+
 APP = "data/app.log"
 APACHE = "data/apache_logs"
 TIMEOUT = 20  # seconds for a process that should finish
 PROMPT = 2.0  # seconds within which a lazy or failing run must exit
 
 LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
 
 
 def run(args, stdin=b""):
@@ -362,9 +354,7 @@ def bad_arguments():
 
 def main():
     global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_stages.py /path/to/logsift")
-    LOGSIFT = os.path.abspath(sys.argv[1])
+    LOGSIFT = harness.start()
     app, apache = read_lines(APP), read_lines(APACHE)
     groups = [
         ("ordering", lambda: ordering(app)),
@@ -375,15 +365,8 @@ def main():
         ("explain", explain),
         ("bad_arguments", bad_arguments),
     ]
-    for name, group in groups:
-        try:
-            group()
-        except Exception as error:  # one broken group must not hide the others
-            check("%s raised" % name, False, repr(error))
-    for failure in failed:
-        print("FAIL " + failure)
-    print("stages: %d passed, %d failed" % (passed, len(failed)))
-    return 1 if failed else 0
+    harness.run_groups([(name, lambda _tmp, group=group: group()) for name, group in groups])
+    return harness.summary("stages")
 
 
 if __name__ == "__main__":

@@ -22,26 +22,18 @@ import subprocess
 import sys
 import tempfile
 
+import harness
+from harness import check, read, write
+
 TIMEOUT = 20
 STAGE_LIMIT = 1000  # as documented in docs/stages.md ("Limits")
 
 LOGSIFT = None
 SANITIZED = False  # an ASan build: frames are larger, everything is slower
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
 
 
 def short(data, limit=300):
-    text = repr(data)
-    return text if len(text) <= limit else text[:limit] + "... (%d bytes)" % len(data)
+    return harness.short(data, limit)
 
 
 def shell(tool, command, cwd):
@@ -51,16 +43,6 @@ def shell(tool, command, cwd):
     proc = subprocess.run(["sh", "-c", line], capture_output=True, cwd=cwd,
                           timeout=TIMEOUT)
     return proc.returncode, proc.stderr
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def same_as_grep(name, tmp, setup, command, files, sort=False):
@@ -203,21 +185,10 @@ def stage_limit(tmp):
 
 def main():
     global LOGSIFT, SANITIZED
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_walk_and_self_output.py /path/to/logsift")
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with open(LOGSIFT, "rb") as f:
-        SANITIZED = b"__asan_init" in f.read()
-    for name, group in [("self_output", self_output), ("loops", loops), ("stage_limit", stage_limit)]:
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                group(tmp)
-            except Exception as error:  # one broken group must not hide the others
-                check("%s raised" % name, False, repr(error))
-    for failure in failed:
-        print("FAIL " + failure)
-    print("walk_and_self_output: %d passed, %d failed" % (passed, len(failed)))
-    return 1 if failed else 0
+    LOGSIFT = harness.start()
+    SANITIZED = harness.SANITIZED
+    harness.run_groups([("self_output", self_output), ("loops", loops), ("stage_limit", stage_limit)])
+    return harness.summary("walk_and_self_output")
 
 
 if __name__ == "__main__":

@@ -19,13 +19,20 @@ passed = 0
 failed = []
 
 
-def start():
-    """Reads the binary from the command line (or exits 2 with the usage); returns its path."""
+def start(like_grep=False):
+    """Reads the binary from the command line (or exits 2 with the usage); returns its path.
+    like_grep: UTF-8 and no GREP_COLORS for every child, for tests that compare with grep."""
     global LOGSIFT, SANITIZED
+    if like_grep:
+        os.environ.setdefault("LC_ALL", "C.UTF-8")
+        os.environ.pop("GREP_COLORS", None)
     if len(sys.argv) != 2:
         print(f"usage: python3 tests/e2e/{os.path.basename(sys.argv[0])} /path/to/logsift", file=sys.stderr)
         sys.exit(2)
     LOGSIFT = os.path.abspath(sys.argv[1])
+    if not os.access(LOGSIFT, os.X_OK):
+        print(f"FAIL: {LOGSIFT} is not an executable logsift")
+        sys.exit(1)
     with open(LOGSIFT, "rb") as f:
         SANITIZED = b"__asan_init" in f.read()
     return LOGSIFT
@@ -95,6 +102,7 @@ def short(data, limit=200):
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
+    return path
 
 
 def append(path, data):

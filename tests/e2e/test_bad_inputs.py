@@ -429,12 +429,22 @@ def read_slowly(proc, want_bytes, deadline):
 
 
 def drain(proc, got, deadline):
+    """Reads the rest of stdout into `got` until the deadline (then kills); returns (whether it
+    finished by itself, exit status, stderr)."""
+    finished = False
     while time.monotonic() < deadline:
         chunk = os.read(proc.stdout.fileno(), 65536)
         if not chunk:
-            return True
+            finished = True
+            break
         got += chunk
-    return False
+    if not finished:
+        proc.kill()
+    rc = proc.wait()
+    err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    return finished, rc, err
 
 
 def test_sigint(tmp, big):
@@ -445,13 +455,7 @@ def test_sigint(tmp, big):
     got = read_slowly(proc, 512 * 1024, deadline)
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    finished = drain(proc, got, deadline)
-    if not finished:
-        proc.kill()
-    rc = proc.wait()
-    err = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
+    finished, rc, err = drain(proc, got, deadline)
     check("sigint: stops", finished, "still writing after SIGINT")
     check("sigint: exit 130 or killed by SIGINT", rc in (130, -signal.SIGINT), f"got {rc}")
     check("sigint: stopped early", len(got) < os.path.getsize(big) // 2, f"{len(got)} bytes")
@@ -480,13 +484,7 @@ def test_changing_input(tmp, big):
             appended = b"".join(b"appended %d x\n" % i for i in range(1000))
             with open(path, "ab") as f:
                 f.write(appended)
-        finished = drain(proc, got, deadline)
-        if not finished:
-            proc.kill()
-        rc = proc.wait()
-        err = proc.stderr.read()
-        proc.stdout.close()
-        proc.stderr.close()
+        finished, rc, err = drain(proc, got, deadline)
         name = f"input that {mode}s while read"
         check(f"{name}: finishes", finished)
         check(f"{name}: exit 0", rc == 0, f"got {rc}; stderr {short(err)}")
@@ -508,10 +506,8 @@ def test_changing_input(tmp, big):
 
 def main():
     global LOGSIFT, SANITIZED
-    LOGSIFT = harness.start()
+    LOGSIFT = harness.start(like_grep=True)
     SANITIZED = harness.SANITIZED
-    os.environ.setdefault("LC_ALL", "C.UTF-8")
-    os.environ.pop("GREP_COLORS", None)
 
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="logsift-bad-inputs-") as tmp:

@@ -227,10 +227,8 @@ def test_long_line(tmp):
 
 def main():
     global LOGSIFT, SANITIZED
-    LOGSIFT = harness.start()
+    LOGSIFT = harness.start(like_grep=True)
     SANITIZED = harness.SANITIZED
-    os.environ.setdefault("LC_ALL", "C.UTF-8")
-    os.environ.pop("GREP_COLORS", None)
     start = time.monotonic()
     harness.run_groups([(test.__name__, test) for test in (
         test_huge_context, test_signal_while_output_stalled, test_nul_runs, test_long_line)],

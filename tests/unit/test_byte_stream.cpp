@@ -15,31 +15,12 @@
 #include "logsift/error.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/source.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
 
-// A temporary file holding `content`, removed at the end of the test.
-class TempFile {
- public:
-  explicit TempFile(const std::string& content) {
-    char name[] = "/tmp/logsift-test-XXXXXX";
-    fd_ = ::mkstemp(name);
-    path_ = name;
-    EXPECT_EQ(::write(fd_, content.data(), content.size()), static_cast<ssize_t>(content.size()));
-    ::lseek(fd_, 0, SEEK_SET);
-  }
-  ~TempFile() {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
-
- private:
-  int fd_;
-  std::string path_;
-};
+using test::TempFile;
 
 std::string drain(ByteStream& stream, bool* saw_nul = nullptr) {
   std::string all;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "logsift/error.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
@@ -143,27 +144,9 @@ bool tool_available(Compression format) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/logsift-decompress-XXXXXX";
-    path_ = ::mkdtemp(name);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
+using test::read_file;
+using test::TempDir;
+using test::write_file;
 
 // `data` compressed by the format's own tool; cached, as the big fixtures take a while.
 std::string compressed(Compression format, const std::string& data) {

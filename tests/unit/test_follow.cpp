@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "logsift/source.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
@@ -132,18 +133,15 @@ class follow : public ::testing::Test {
   void SetUp() override {
     reset_follow_stop();
     detail::force_follow_polling(false);
-    char name[] = "/tmp/logsift-follow-XXXXXX";
-    ASSERT_NE(::mkdtemp(name), nullptr);
-    dir_ = name;
+    dir_ = tmp_.path();
     path_ = dir_ + "/app.log";
   }
   void TearDown() override {
     reset_follow_stop();
     detail::force_follow_polling(false);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
+  test::TempDir tmp_;  // removed after TearDown
   std::string dir_;
   std::string path_;
 };

@@ -18,6 +18,7 @@
 #include "logsift/follow.hpp"
 #include "logsift/source.hpp"
 #include "logsift/stage.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
@@ -59,15 +60,9 @@ class follow_group : public ::testing::Test {
  protected:
   void SetUp() override {
     reset_follow_stop();
-    char name[] = "/tmp/logsift-follow-group-XXXXXX";
-    ASSERT_NE(::mkdtemp(name), nullptr);
-    dir_ = name;
+    dir_ = tmp_.path();
   }
-  void TearDown() override {
-    reset_follow_stop();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  void TearDown() override { reset_follow_stop(); }
   std::string path(int i) const { return dir_ + "/f" + std::to_string(i) + ".log"; }
 
   // A task that follows path(i) through `stages` until `want` lines have come.
@@ -89,6 +84,7 @@ class follow_group : public ::testing::Test {
     };
   }
 
+  test::TempDir tmp_;  // removed after TearDown
   std::string dir_;
 };
 

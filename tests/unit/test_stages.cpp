@@ -12,23 +12,12 @@
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
 #include "logsift/matcher.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
 
-using Texts = std::vector<std::string>;
-
-// A line as it left the chain, copied: a Line's text is only valid until the next pull.
-struct Out {
-  std::string text;
-  std::uint64_t number;
-  std::uint64_t offset;
-  friend bool operator==(const Out&, const Out&) = default;
-};
-
-std::ostream& operator<<(std::ostream& os, const Out& out) {
-  return os << out.number << "@" << out.offset << ":'" << out.text << "'";
-}
+using namespace test;  // Texts, Out, collect, texts_of (support.hpp)
 
 // The source as a test needs it: numbers from 1, offsets as if each line ended in '\n'. Owns its
 // strings (coroutine parameters are taken by value, a reference would dangle), counts its pulls.
@@ -60,18 +49,6 @@ std::vector<StageSpec> specs_of(std::initializer_list<std::pair<const char*, con
 generator<Line> chain(const std::vector<std::unique_ptr<Stage>>& stages, generator<Line> input) {
   for (const auto& stage : stages) input = stage->apply(std::move(input));
   return input;
-}
-
-std::vector<Out> collect(generator<Line> lines) {
-  std::vector<Out> out;
-  for (const Line& line : lines) out.push_back({std::string(line.text), line.number, line.offset});
-  return out;
-}
-
-Texts texts_of(const std::vector<Out>& out) {
-  Texts texts;
-  for (const Out& line : out) texts.push_back(line.text);
-  return texts;
 }
 
 // Runs `input` through the stages built from `specs`, and returns the texts that come out.

@@ -16,19 +16,13 @@
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
 #include "logsift/timestamp.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
 
-using Texts = std::vector<std::string>;
-
-// A line as it left the stage, copied: a Line's text is only valid until the next pull.
-struct Out {
-  std::string text;
-  std::uint64_t number;
-  std::uint64_t offset;
-  friend bool operator==(const Out&, const Out&) = default;
-};
+using namespace test;  // Texts, Out, collect, texts_of (support.hpp)
+using LogFile = test::TempFile;
 
 // The lines of `content` from byte `start` (a line start), numbered from `number`.
 generator<Line> lines_from(std::string content, std::uint64_t start = 0, std::uint64_t number = 1) {
@@ -45,18 +39,6 @@ std::string join(const Texts& texts) {
   std::string all;
   for (const std::string& text : texts) all += text + "\n";
   return all;
-}
-
-std::vector<Out> run(generator<Line> lines) {
-  std::vector<Out> out;
-  for (const Line& line : lines) out.push_back({std::string(line.text), line.number, line.offset});
-  return out;
-}
-
-Texts texts_of(const std::vector<Out>& out) {
-  Texts texts;
-  for (const Out& o : out) texts.push_back(o.text);
-  return texts;
 }
 
 double at(const char* iso) { return parse_time_argument(iso, 0); }
@@ -76,7 +58,7 @@ const Texts kEntries = {
 };
 
 TEST(time_window, since_is_inclusive_and_continuations_follow_their_entry) {
-  auto out = texts_of(run(time_window(lines_from(join(kEntries)), TimestampParser(), at("2026-01-01T10:00"), {})));
+  auto out = texts_of(collect(time_window(lines_from(join(kEntries)), TimestampParser(), at("2026-01-01T10:00"), {})));
   EXPECT_EQ(out, (Texts{"2026-01-01T10:00:00Z ERROR b", "java.lang.IllegalStateException: boom",
                         "    at com.example.Worker.run(Worker.java:42)", "2026-01-01T10:30:00Z INFO c",
                         "2026-01-01T11:00:00Z INFO d", "    at trailing continuation of d",
@@ -84,7 +66,7 @@ TEST(time_window, since_is_inclusive_and_continuations_follow_their_entry) {
 }
 
 TEST(time_window, until_is_exclusive_and_reading_goes_on_past_it) {
-  auto out = texts_of(run(time_window(lines_from(join(kEntries)), TimestampParser(), {}, at("2026-01-01T11:00"))));
+  auto out = texts_of(collect(time_window(lines_from(join(kEntries)), TimestampParser(), {}, at("2026-01-01T11:00"))));
   // The preamble precedes every timestamp: in when there is no lower bound. The line after d is
   // earlier than `until` again: logs are not reliably sorted, so the stage reads on.
   EXPECT_EQ(out, (Texts{"preamble without a time", "2026-01-01T09:59:59Z INFO a", "2026-01-01T10:00:00Z ERROR b",
@@ -93,18 +75,18 @@ TEST(time_window, until_is_exclusive_and_reading_goes_on_past_it) {
 }
 
 TEST(time_window, both_ends_and_an_empty_window) {
-  auto out = texts_of(run(time_window(lines_from(join(kEntries)), TimestampParser(), at("2026-01-01T10:00:00"),
+  auto out = texts_of(collect(time_window(lines_from(join(kEntries)), TimestampParser(), at("2026-01-01T10:00:00"),
                                       at("2026-01-01T10:30:00"))));
   EXPECT_EQ(out, (Texts{"2026-01-01T10:00:00Z ERROR b", "java.lang.IllegalStateException: boom",
                         "    at com.example.Worker.run(Worker.java:42)"}));
-  EXPECT_TRUE(run(time_window(lines_from(join(kEntries)), TimestampParser(), at("2026-01-01T10:30"),
+  EXPECT_TRUE(collect(time_window(lines_from(join(kEntries)), TimestampParser(), at("2026-01-01T10:30"),
                               at("2026-01-01T10:30")))
                   .empty());
 }
 
 TEST(time_window, numbers_and_offsets_pass_unchanged) {
   const std::string content = join(kEntries);
-  auto out = run(time_window(lines_from(content), TimestampParser(), at("2026-01-01T10:44"), {}));
+  auto out = collect(time_window(lines_from(content), TimestampParser(), at("2026-01-01T10:44"), {}));
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[0].number, 7u);
   EXPECT_EQ(out[0].offset, content.find("2026-01-01T11:00:00Z"));
@@ -116,37 +98,17 @@ TEST(time_window, mixed_formats_and_a_year_less_log) {
   const Texts syslog = {"Dec 31 23:59:00 host cron[1]: old year", "Jan  1 00:00:30 host cron[2]: new year",
                         "  continued", "Jan  1 00:02:00 host cron[3]: later"};
   const TimestampParser parser = TimestampParser::for_file({}, at("2026-01-01T08:00"));
-  auto out = texts_of(run(time_window(lines_from(join(syslog)), parser, at("2026-01-01"), at("2026-01-01T00:01"))));
+  auto out = texts_of(collect(time_window(lines_from(join(syslog)), parser, at("2026-01-01"), at("2026-01-01T00:01"))));
   EXPECT_EQ(out, (Texts{"Jan  1 00:00:30 host cron[2]: new year", "  continued"}));
 }
 
 TEST(time_window, no_timestamp_at_all) {
   const Texts lines = {"a", "b"};
-  EXPECT_TRUE(run(time_window(lines_from(join(lines)), TimestampParser(), 0.0, {})).empty());
-  EXPECT_EQ(run(time_window(lines_from(join(lines)), TimestampParser(), {}, 1e12)).size(), 2u);
+  EXPECT_TRUE(collect(time_window(lines_from(join(lines)), TimestampParser(), 0.0, {})).empty());
+  EXPECT_EQ(collect(time_window(lines_from(join(lines)), TimestampParser(), {}, 1e12)).size(), 2u);
 }
 
 // ---- the seek ------------------------------------------------------------------------------
-
-class LogFile {
- public:
-  explicit LogFile(const std::string& content) {
-    char name[] = "/tmp/logsift-time-window-XXXXXX";
-    fd_ = ::mkstemp(name);
-    path_ = name;
-    EXPECT_EQ(::write(fd_, content.data(), content.size()), static_cast<ssize_t>(content.size()));
-    ::lseek(fd_, 0, SEEK_SET);
-  }
-  ~LogFile() {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-  std::string path_;
-};
 
 std::string iso_ms(std::int64_t ms) {
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
@@ -284,8 +246,8 @@ TEST(find_since_offset, the_stage_yields_the_same_from_the_offset) {
     const double since = values[i];
     const auto offset = find_since_offset(file.fd(), log.content.size(), parser, since);
     ASSERT_TRUE(offset.has_value());
-    const auto whole = run(time_window(lines_from(log.content), parser, since, {}));
-    const auto sought = run(time_window(lines_from(log.content, *offset), parser, since, {}));
+    const auto whole = collect(time_window(lines_from(log.content), parser, since, {}));
+    const auto sought = collect(time_window(lines_from(log.content, *offset), parser, since, {}));
     ASSERT_EQ(sought.size(), whole.size()) << std::fixed << since;
     for (std::size_t k = 0; k < whole.size(); ++k) {
       EXPECT_EQ(sought[k].text, whole[k].text);
@@ -579,7 +541,7 @@ TEST(find_since_offset, random_files_seek_and_scan_agree) {
       auto chain = [&](std::uint64_t from) {
         generator<Line> lines = time_window(lines_from(log.content, from), parser, since, {});
         if (until) lines = time_window(std::move(lines), parser, {}, until);
-        return run(std::move(lines));
+        return collect(std::move(lines));
       };
       const auto whole = chain(0);
       const auto from_offset = chain(*offset);

@@ -22,6 +22,13 @@ struct Case {
   MatcherOptions options;
 };
 
+// The reference the fast paths are held to: the case's matcher with the literal scans off.
+Matcher plain_re2(const Case& c) {
+  MatcherOptions options = c.options;
+  options.literal_scan = false;
+  return Matcher(c.patterns, options);
+}
+
 MatcherOptions with(Syntax syntax, bool ignore_case = false, bool word = false, bool whole_line = false) {
   MatcherOptions options;
   options.syntax = syntax;
@@ -164,9 +171,7 @@ TEST(fast_paths, line_selection_agrees_with_plain_re2) {
   std::mt19937 rng(2026);
   for (const Case& c : cases()) {
     Matcher fast(c.patterns, c.options);
-    MatcherOptions plain_options = c.options;
-    plain_options.literal_scan = false;
-    Matcher plain(c.patterns, plain_options);
+    Matcher plain = plain_re2(c);
     for (int round = 0; round < 300; ++round) {
       const std::string text = random_text(rng, 120);
       for (const std::string& line : split_lines(text)) {
@@ -210,9 +215,7 @@ TEST(fast_paths, spans_agree_with_plain_re2) {
   std::mt19937 rng(7);
   for (const Case& c : cases()) {
     Matcher fast(c.patterns, c.options);
-    MatcherOptions plain_options = c.options;
-    plain_options.literal_scan = false;
-    Matcher plain(c.patterns, plain_options);
+    Matcher plain = plain_re2(c);
     for (int round = 0; round < 200; ++round) {
       const std::string line = random_text(rng, 40);
       for (std::size_t from = 0; from <= line.size(); ++from) {
@@ -225,9 +228,7 @@ TEST(fast_paths, spans_agree_with_plain_re2) {
 TEST(fast_paths, matches_at_first_and_last_byte_of_the_buffer) {
   for (const Case& c : cases()) {
     Matcher fast(c.patterns, c.options);
-    MatcherOptions plain_options = c.options;
-    plain_options.literal_scan = false;
-    Matcher plain(c.patterns, plain_options);
+    Matcher plain = plain_re2(c);
     for (const std::string& text : {std::string("abc"), std::string("abc\nxx"), std::string("xx\nabc"),
                                     std::string("\nabc\n"), std::string("cabc"), std::string("")}) {
       EXPECT_EQ(fast.next_matching_line(text, 0), plain.next_matching_line(text, 0)) << fast.describe() << " " << text;
@@ -273,9 +274,7 @@ TEST(fast_paths, pushdown_through_the_source_agrees_with_plain_re2) {
   std::mt19937 rng(99);
   for (const Case& c : cases()) {
     auto fast = std::make_shared<const Matcher>(c.patterns, c.options);
-    MatcherOptions plain_options = c.options;
-    plain_options.literal_scan = false;
-    const Matcher plain(c.patterns, plain_options);
+    const Matcher plain = plain_re2(c);
     for (int round = 0; round < 20; ++round) {
       std::string input = random_text(rng, 3000);
       if (round % 5 == 0) input += std::string(5000, 'x') + "abc" + std::string(3000, 'y') + "\n";  // > buffer
@@ -310,9 +309,7 @@ TEST(fast_paths, helper_thread_halves_agree_with_plain_re2) {
   for (const Case& c : cases()) {
     auto fast = std::make_shared<const Matcher>(c.patterns, c.options);
     auto twin = std::make_shared<const Matcher>(fast->twin());
-    MatcherOptions plain_options = c.options;
-    plain_options.literal_scan = false;
-    const Matcher plain(c.patterns, plain_options);
+    const Matcher plain = plain_re2(c);
     for (int round = 0; round < 3; ++round) {
       std::string input = random_text(rng, 150000);
       if (round == 1) input += "\n" + std::string(70000, 'x') + "abc\n";  // a line longer than some blocks

@@ -315,7 +315,7 @@ void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
 // every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
 // compressed or followed input.
 void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
-  if (stages.empty() || stages.front()->since_parser() == nullptr || file_size == 0 || source.count_lines ||
+  if (stages.empty() || !stages.front()->seek_hint() || file_size == 0 || source.count_lines ||
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
     return;
   }
@@ -330,7 +330,7 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   struct stat info {};
   const double mtime = ::fstat(fd, &info) == 0 ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   const TimestampParser parser = TimestampParser::for_file(config.time_format, mtime);
-  const std::optional<std::uint64_t> offset = find_since_offset(fd, file_size, parser, stages.front()->since_time());
+  const std::optional<std::uint64_t> offset = find_since_offset(fd, file_size, parser, *stages.front()->seek_hint());
   if (offset && *offset > 0 && ::lseek(fd, static_cast<off_t>(*offset), SEEK_SET) >= 0) {
     source.start_offset = *offset;
   }

@@ -148,16 +148,6 @@ void write_message(std::string_view message) {
 
 }  // namespace
 
-SignalsHeld::SignalsHeld() {
-  sigset_t held;
-  ::sigemptyset(&held);
-  ::sigaddset(&held, SIGINT);
-  ::sigaddset(&held, SIGTERM);
-  ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
-}
-
-SignalsHeld::~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
-
 Output::Output(int fd, bool line_buffered) : fd_(fd), line_buffered_(line_buffered), flush_threshold_(64 * 1024) {
   // Into a pipe of the default 64 KiB, a reader that keeps up is woken, and this process made to
   // wait, every 64 KiB: printing millions of lines then costs more in hand-overs than in work.

@@ -7,7 +7,7 @@
 #endif
 #include <utility>
 
-#include "logsift/output.hpp"
+#include "logsift/signals.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

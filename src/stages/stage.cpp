@@ -261,20 +261,15 @@ class FunctionStage final : public Stage {
   // For stages whose work depends on the file (its mtime).
   using FileWrap = std::function<generator<Line>(generator<Line>, double)>;
   void set_file_wrap(FileWrap wrap) { file_wrap_ = std::move(wrap); }
-  const TimestampParser* since_parser() const override { return since_parser_ ? &*since_parser_ : nullptr; }
-  double since_time() const override { return since_; }
-  void enable_since_seek(TimestampParser parser, double since) {
-    since_parser_.emplace(std::move(parser));
-    since_ = since;
-  }
+  std::optional<double> seek_hint() const override { return seek_hint_; }
+  void set_seek_hint(double since) { seek_hint_ = since; }
 
  private:
   Wrap wrap_;
   std::string description_;
   std::shared_ptr<const Matcher> filter_;
   FileWrap file_wrap_;
-  std::optional<TimestampParser> since_parser_;
-  double since_ = 0;
+  std::optional<double> seek_hint_;
 };
 
 [[noreturn]] void bad_argument(const StageSpec& spec, std::string_view why) {
@@ -513,7 +508,7 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
     stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime) {
       return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until);
     });
-    if (since) stage->enable_since_seek(parser, *since);
+    if (since) stage->set_seek_hint(*since);
     return stage;
   }
   throw UsageError(fmt::format("unknown stage {}", flag));

@@ -10,17 +10,11 @@
 
 #include "logsift/matcher.hpp"
 #include "logsift/printer.hpp"
+#include "logsift/stage.hpp"
 
 namespace logsift {
 
 enum class ColorMode { never, always, automatic };
-
-// One stage flag as written: flag "--take", value "10".
-struct StageSpec {
-  std::string flag;
-  std::string value;
-  friend bool operator==(const StageSpec&, const StageSpec&) = default;
-};
 
 struct Config {
   // Matching (the sink's PATTERN)

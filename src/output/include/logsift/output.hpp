@@ -7,12 +7,12 @@
 
 #include <fmt/format.h>
 
-#include <signal.h>
-
 #include <atomic>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "logsift/signals.hpp"
 
 namespace logsift {
 
@@ -58,23 +58,6 @@ class Output {
   std::size_t flush_threshold_;  // 64 KiB, or a quarter of a bigger pipe's capacity
   std::size_t pipe_capacity_ = 0;  // of fd_, when it is a pipe: writes go in as far as there is room
   fmt::memory_buffer buffer_;
-};
-
-// Holds SIGINT and SIGTERM on the calling thread while it lives. Output writes hold them so an
-// interrupted run ends after whole lines, and let them in while they wait for a stalled reader (so
-// a blocked write never keeps the process from being stopped); helper threads are started under it
-// so that they never take those signals themselves (a thread inherits the mask it starts with).
-class SignalsHeld {
- public:
-  SignalsHeld();
-  ~SignalsHeld();
-  SignalsHeld(const SignalsHeld&) = delete;
-  SignalsHeld& operator=(const SignalsHeld&) = delete;
-  // The mask from before, under which the signals may come.
-  const sigset_t& previous() const noexcept { return previous_; }
-
- private:
-  sigset_t previous_;
 };
 
 // Error and notice messages: "logsift: <message>" on stderr, written at once.

@@ -12,9 +12,10 @@
 #include <string_view>
 
 #include "logsift/line.hpp"
-#include "logsift/matcher.hpp"
 
 namespace logsift {
+
+class Matcher;
 
 class Output;
 class Diagnostics;

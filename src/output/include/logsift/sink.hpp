@@ -12,10 +12,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "logsift/line.hpp"
 #include "logsift/printer.hpp"
-#include "logsift/source.hpp"
+#include "logsift/input_state.hpp"
 
 namespace logsift {
 

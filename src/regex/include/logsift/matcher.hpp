@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "logsift/line.hpp"
+
 namespace logsift {
 
 enum class Syntax {
@@ -30,14 +32,6 @@ struct MatcherOptions {
   // Search with SIMD literal scans where the pattern allows (see describe()). Off: RE2 alone, the
   // reference every fast path is tested against.
   bool literal_scan = true;
-};
-
-struct Span {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-  std::size_t size() const noexcept { return end - begin; }
-  bool empty() const noexcept { return begin == end; }
-  friend bool operator==(const Span&, const Span&) = default;
 };
 
 class Matcher {

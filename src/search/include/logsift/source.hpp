@@ -13,19 +13,12 @@
 
 #include "logsift/byte_stream.hpp"
 #include "logsift/generator.hpp"
+#include "logsift/input_state.hpp"
 #include "logsift/line.hpp"
 
 namespace logsift {
 
 class Matcher;
-
-// What the source learnt about its input while reading; owned jointly by the source and whoever
-// reports on the input (the sink), so it outlives the generator if needed.
-struct InputState {
-  bool saw_nul = false;           // a NUL byte was read: grep calls such a file binary
-  std::uint64_t bytes_read = 0;
-  std::uint64_t lines_read = 0;  // complete chunks so far; exact only when lines are counted
-};
 
 struct SourceOptions {
   std::size_t buffer_size = std::size_t{256} * 1024;

@@ -8,17 +8,22 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "logsift/config.hpp"
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
+#include "logsift/matcher.hpp"
 
 namespace logsift {
 
-class Matcher;
-class TimestampParser;
+// One stage flag as written: flag "--take", value "10".
+struct StageSpec {
+  std::string flag;
+  std::string value;
+  friend bool operator==(const StageSpec&, const StageSpec&) = default;
+};
 
 class Stage {
  public:
@@ -32,10 +37,10 @@ class Stage {
   // A pure line filter (--keep) can be pushed down into the source: it is searched over the raw
   // buffer instead of line by line. Null for every other stage.
   virtual std::shared_ptr<const Matcher> pushdown_filter() const { return nullptr; }
-  // A --since stage: a source over a sorted regular file may start at the first line at or after
-  // `since_time` (found by binary search) instead of at the start. Null for every other stage.
-  virtual const TimestampParser* since_parser() const { return nullptr; }
-  virtual double since_time() const { return 0; }
+  // A seek hint: every line whose timestamp is before this time (seconds since the epoch) is
+  // dropped, so a source over a sorted regular file may start at the first line at or after it
+  // (found by binary search) instead of at the start. Set by --since; empty for every other stage.
+  virtual std::optional<double> seek_hint() const { return std::nullopt; }
 };
 
 // What stages need beyond their own flag: the regex syntax (-F, -G; never -i/-v/-w/-x), the

@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""LOGSIFT_STATIC=ON without the .a archives (here: LOGSIFT_ARCHIVE_DIRS pointed at an empty
+folder) configures with a warning and links logsift against the shared libraries; with the
+archives where they are found it links with -static. Configure only: nothing is built."""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.getcwd()
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {name} {detail}")
+
+
+def configure(build, *options):
+    result = subprocess.run(["cmake", "-S", ROOT, "-B", build, "-G", "Unix Makefiles", "-DLOGSIFT_BUILD_TESTS=OFF",
+                             "-DLOGSIFT_STATIC=ON", *options], capture_output=True, text=True)
+    link = ""
+    for path in glob.glob(os.path.join(build, "CMakeFiles", "logsift.dir", "link.txt")):
+        with open(path) as f:
+            link = f.read()
+    return result, link
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    empty = os.path.join(tmp, "no-archives")
+    os.mkdir(empty)
+    result, link = configure(os.path.join(tmp, "fallback"), f"-DLOGSIFT_ARCHIVE_DIRS={empty}")
+    check("configure without archives succeeds", result.returncode == 0, result.stderr[-800:])
+    check("it says it falls back", "libre2.a" in result.stderr and "shared libraries instead" in result.stderr,
+          result.stderr[-800:])
+    check("logsift is linked dynamically", link != "" and " -static" not in link and "re2" in link, link)
+
+    result, link = configure(os.path.join(tmp, "static"))
+    check("configure with the system's archives succeeds", result.returncode == 0, result.stderr[-800:])
+    check("no fallback message", "shared libraries instead" not in result.stderr, result.stderr[-800:])
+    check("logsift is linked statically", " -static" in link and "libre2.a" in link, link)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed or passed == 0 else 0)

@@ -8,17 +8,10 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.getcwd()
-passed = failed = 0
+import harness
+from harness import ROOT, check
 
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
+harness.start()
 
 
 def configure(build, *options):
@@ -45,5 +38,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("no fallback message", "shared libraries instead" not in result.stderr, result.stderr[-800:])
     check("logsift is linked statically", " -static" in link and "libre2.a" in link, link)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed or passed == 0 else 0)
+sys.exit(harness.summary("static_fallback"))

@@ -268,6 +268,16 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   return make_line_printer(output, diagnostics, options);
 }
 
+// LOGSIFT_INPUT_PATH=read or map forces how big files are brought in (tests compare the two);
+// otherwise the stream measures which costs less (make_file_stream).
+static InputPath forced_input_path() {
+  const char* path = std::getenv("LOGSIFT_INPUT_PATH");
+  if (path == nullptr) return InputPath::automatic;
+  if (std::string_view(path) == "read") return InputPath::read;
+  if (std::string_view(path) == "map") return InputPath::map;
+  return InputPath::automatic;
+}
+
 // Followed files never end, so they are searched together: regular files as tasks of one
 // FollowGroup on this thread (one inotify instance, one read buffer, however many files), anything
 // else (standard input, a FIFO), whose reads block, on a thread of its own. Each has a printer and
@@ -395,6 +405,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   const bool decided_by_first_match = (config.quiet || config.listing.has_value()) && !count_all;
   const bool many_blocks = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
   source_options.map_file = many_blocks && !decided_by_first_match;
+  source_options.input_path = forced_input_path();
   if (source_options.map_file && source_filter) {
     // Compiled on first need: most runs (standard input, small files, -l) never map a file.
     if (!source_filter_twin) source_filter_twin = std::make_shared<const Matcher>(source_filter->twin());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "logsift/follow.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/worker.hpp"
+#include "logsift/worker_gate.hpp"
 
 namespace logsift {
 namespace {
@@ -336,7 +338,22 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
     return lost->load(std::memory_order_acquire);
   };
 
+  // Whether sharing a block with the worker pays is measured as blocks go (no free core, and the
+  // hand-overs cost more than the worker saves).
+  WorkerGate gate;
+  struct Measured {
+    bool eligible = false;  // the block could have been shared
+    bool shared = false;
+    std::size_t bytes = 0;
+    std::chrono::steady_clock::time_point fetched;
+  } measured;
   for (;;) {
+    const auto fetched = std::chrono::steady_clock::now();
+    if (measured.eligible) {
+      gate.record(measured.shared, measured.bytes,
+                  static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(fetched - measured.fetched).count()));
+    }
+    measured = Measured{false, false, 0, fetched};
     const Block block = stream->next();
     lost = block.lost;
     if (block.bytes.empty()) break;
@@ -421,7 +438,9 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       // With a worker, the part after the line at the split point is searched on its thread.
       const std::size_t split_at = chunk.size() / 1000 * consumer_share;
       const bool worker_joins = share_search && block_offset - options.start_offset >= options.search_alone_first;
-      const void* middle_nl = worker_joins && chunk.size() >= kMinChunkToShare
+      measured.eligible = worker_joins && chunk.size() >= kMinChunkToShare;
+      measured.bytes = chunk.size();
+      const void* middle_nl = measured.eligible && gate.share()
                                   ? std::memchr(chunk.data() + split_at, '\n', chunk.size() - split_at)
                                   : nullptr;
       const std::size_t split =
@@ -445,6 +464,7 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       const bool search_watches_nul = select != nullptr && block.nul_unchecked && look_for_nul && !state->saw_nul;
       bool* const saw_nul = search_watches_nul ? &state->saw_nul : nullptr;
       if (middle_nl != nullptr) {
+        measured.shared = true;
         worker_search.chunk = chunk.substr(split + 1);
         // The worker looks for NULs in its part, and in the unfinished line after it.
         worker_search.check_nul = search_watches_nul;
@@ -529,8 +549,8 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
   std::unique_ptr<ByteStream> stream;
   if (!options.follow_path.empty()) {
     stream = make_follow_stream(fd, options.follow_path, options.buffer_size);
-  } else if (options.map_file && (stream = make_mapped_stream(fd, options.map_window))) {
-    // mapped: no copy out of the page cache
+  } else if (options.map_file) {
+    stream = make_file_stream(fd, options.buffer_size, options.map_window, options.input_path);
   } else {
     stream = make_fd_stream(fd, options.buffer_size);
   }

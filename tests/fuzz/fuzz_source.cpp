@@ -130,6 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ::lseek(fd, 0, SEEK_SET);
     options.map_file = true;
     options.map_window = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) * (1 + seed % 3);
+    // Mapped, or read in blocks as a big file in a cold page cache is.
+    options.input_path = seed % 4 == 3 ? logsift::InputPath::read : logsift::InputPath::map;
     if (options.select) options.helper_select = std::make_shared<const logsift::Matcher>(options.select->twin());
     options.search_alone_first = 0;
     for (const Line& line : logsift::read_lines(fd, options, state)) {

@@ -38,6 +38,7 @@ SourceOptions mapped_search(const std::string& pattern, bool with_worker) {
   SourceOptions options;
   options.map_file = true;
   options.map_window = 64 * 1024;
+  options.input_path = InputPath::map;
   options.select = std::make_shared<const Matcher>(std::vector<std::string>{pattern}, MatcherOptions{});
   if (with_worker) {
     options.helper_select = std::make_shared<const Matcher>(options.select->twin());
@@ -73,6 +74,48 @@ std::size_t mappings_of(const std::string& path) {
     count += entry.size() >= path.size() && entry.compare(entry.size() - path.size(), path.size(), path) == 0;
   }
   return count;
+}
+
+// Files read, mapped, or either as measured (switching between the two as the costs say) give
+// every byte once and in order, also from an offset that is not a page's.
+TEST(byte_stream, file_streams_deliver_every_byte_in_order_either_way) {
+  std::string content;
+  for (int i = 0; content.size() < (std::size_t{20} << 20); ++i) content += "line " + std::to_string(i) + " some text\n";
+  TempFile file(content);
+  for (InputPath path : {InputPath::read, InputPath::map, InputPath::automatic}) {
+    for (std::size_t start : {std::size_t{0}, std::size_t{12345}}) {
+      ::lseek(file.fd(), static_cast<off_t>(start), SEEK_SET);
+      auto stream = make_file_stream(file.fd(), 256 * 1024, 2 * 1024 * 1024, path);
+      EXPECT_TRUE(drain(*stream) == content.substr(start)) << static_cast<int>(path) << " from " << start;
+    }
+  }
+}
+
+// Mapped windows sit at addresses congruent to their file offset modulo the window size (so that
+// 2 MiB folios of the page cache can be mapped whole), and a forced read maps nothing.
+TEST(byte_stream, mapped_windows_are_aligned_and_forced_reads_map_nothing) {
+  const std::size_t window = 64 * 1024;
+  const std::string content = random_bytes(10 * window + 999, 11);
+  TempFile file(content);
+  ::lseek(file.fd(), 5000, SEEK_SET);
+  auto mapped = make_file_stream(file.fd(), 4096, window, InputPath::map);
+  std::uint64_t offset = 5000;
+  for (Block block = mapped->next(); !block.bytes.empty(); block = mapped->next()) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block.bytes.data()) % window, offset % window);
+    EXPECT_LE(offset % window + block.bytes.size(), window);  // windows end at multiples of the size
+    offset += block.bytes.size();
+  }
+  EXPECT_EQ(offset, content.size());
+  ::lseek(file.fd(), 0, SEEK_SET);
+  auto read = make_file_stream(file.fd(), 4096, window, InputPath::read);
+  std::string all;
+  std::size_t most = 0;
+  for (Block block = read->next(); !block.bytes.empty(); block = read->next()) {
+    all.append(block.bytes);
+    most = std::max(most, mappings_of(file.path()));
+  }
+  EXPECT_EQ(all, content);
+  EXPECT_EQ(most, 0u);
 }
 
 // A decoder reading mapped compressed input holds one window at a time.
@@ -284,12 +327,13 @@ TEST(byte_stream, lines_are_the_same_mapped_and_read) {
   for (int i = 0; i < 3000; ++i) content += std::string(rng() % 300, 'x') + (i % 7 ? "\n" : "\r\n");
   content += std::string(20000, 'L');  // longer than a window, no final newline
   TempFile file(content);
-  auto collect = [&](bool map_file, bool with_worker) {
+  auto collect = [&](bool map_file, bool with_worker, InputPath path = InputPath::map) {
     ::lseek(file.fd(), 0, SEEK_SET);
     SourceOptions options;
     options.buffer_size = 4096;
     options.map_file = map_file;
     options.map_window = 16384;
+    options.input_path = path;
     options.select = std::make_shared<const Matcher>(std::vector<std::string>{"x{100}|L"}, MatcherOptions{});
     if (with_worker) {
       options.helper_select = std::make_shared<const Matcher>(options.select->twin());
@@ -306,6 +350,10 @@ TEST(byte_stream, lines_are_the_same_mapped_and_read) {
   EXPECT_EQ(collect(true, false), plain);
   EXPECT_EQ(collect(true, true), plain);
   EXPECT_EQ(collect(false, true), plain);
+  for (InputPath path : {InputPath::read, InputPath::automatic}) {
+    EXPECT_EQ(collect(true, false, path), plain);
+    EXPECT_EQ(collect(true, true, path), plain);
+  }
 }
 
 }  // namespace

@@ -49,4 +49,15 @@ std::unique_ptr<ByteStream> make_fd_stream(int fd, std::size_t block_size);
 // cannot be mapped this way.
 std::unique_ptr<ByteStream> make_mapped_stream(int fd, std::size_t window);
 
+// How a regular file is brought in: `automatic` measures (see make_file_stream); `read` and `map`
+// force one way (LOGSIFT_INPUT_PATH=read|map, for tests that compare the two).
+enum class InputPath { automatic, read, map };
+
+// A regular file from its current offset, read in blocks of `block_size` or mapped in windows of
+// `window` bytes (populated with MADV_POPULATE_READ), whichever costs this thread less CPU time
+// per byte, as measured on the file as it goes (or as `path` forces). Blocks come with
+// nul_unchecked set; mapped ones with `lost` (see make_mapped_stream). Memory: the read buffer
+// and one window.
+std::unique_ptr<ByteStream> make_file_stream(int fd, std::size_t block_size, std::size_t window, InputPath path);
+
 }  // namespace logsift

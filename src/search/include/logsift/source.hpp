@@ -52,10 +52,11 @@ struct SourceOptions {
   // with -a (a NUL is then just a byte). See ends_lines_at_nuls in source.cpp for which blocks are
   // looked at.
   bool nul_ends_lines = false;
-  // Map a regular file window by window instead of reading it (make_mapped_stream; read(2) where
-  // that fails): no copy out of the page cache. Memory: one window.
+  // A regular file of many blocks: read or mapped window by window, whichever costs less on it
+  // (make_file_stream; `input_path` can force one). Memory: one block and one window.
   bool map_file = false;
   std::size_t map_window = std::size_t{2} * 1024 * 1024;
+  InputPath input_path = InputPath::automatic;
   // Compressed input (gzip, bzip2, xz, zstd by their magic bytes): decoded when `automatic` and
   // the bytes say so, always when `forced` (an error if they are not compressed), never when off.
   enum class Decoding { off, automatic, forced } decoding = Decoding::off;

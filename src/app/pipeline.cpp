@@ -578,9 +578,11 @@ void Pipeline::Impl::print_stats() const {
 
 std::string Pipeline::explain() const {
   const Impl& p = *impl_;
-  std::string text = p.source_filter ? "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows; "
+  std::string text = p.source_filter ? "source: read(2) in 256 KiB blocks (a file over 1 MiB: read, or mapped in 2 MiB "
+                                       "windows where that measures cheaper; "
                                        "from 16 MiB on, part of each searched by a worker thread)"
-                                     : "source: read(2) in 256 KiB blocks (a file over 1 MiB: mapped in 2 MiB windows)";
+                                     : "source: read(2) in 256 KiB blocks (a file over 1 MiB: read, or mapped in 2 MiB "
+                                       "windows where that measures cheaper)";
   if (p.source_filter) {
     text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"
                                                              : p.stages.front()->describe());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -393,6 +394,9 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
       if (nl == nullptr) {  // a line longer than a block: keep collecting
         note_nul(bytes);
+        // Grown to powers of two, whatever the block sizes: a line just under one (a 256 MiB line
+        // carried from 64 KiB reads) then needs no further doubling and copy.
+        if (carry.size() + bytes.size() > carry.capacity()) carry.reserve(std::bit_ceil(carry.size() + bytes.size()));
         carry.append(bytes);
         block_offset += bytes.size();
         continue;

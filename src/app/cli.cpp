@@ -13,43 +13,43 @@
 #include <sys/stat.h>
 
 #include "logsift/error.hpp"
+#include "logsift/stage_flags.hpp"
 
 namespace logsift {
 namespace {
 
-// Flags that build stages, in the order of the table in docs/stages.md.
-const std::vector<std::string> kStageFlags = {
-    "--keep", "--drop", "--sub", "--extract", "--skip", "--take", "--step", "--slice",
-    "--take-while", "--drop-while", "--uniq", "--fields", "--last", "--since", "--until",
-};
-// Stage flags that take no value.
-const std::set<std::string> kStageSwitches = {"--uniq"};
-
 // Options whose value may be separated by a space and may itself begin with '-' or be empty
 // (grep -e -x means the pattern "-x"). CLI11 could take such a value for an option, so they are
-// rewritten to their long form "--name=value" first. Short names map to their long names.
-const std::map<std::string, std::string> kValueOptions = {
+// rewritten to their long form "--name=value" first. Short names map to their long names. The
+// stage flags that take a value are added from the stage-flag table.
+std::map<std::string, std::string> with_stage_flags(std::map<std::string, std::string> options) {
+  for (const StageFlag& flag : stage_flags()) {
+    if (!flag.is_switch()) options.emplace(flag.name, flag.name);
+  }
+  return options;
+}
+const std::map<std::string, std::string> kValueOptions = with_stage_flags({
     {"-e", "--regexp"}, {"--regexp", "--regexp"}, {"-f", "--file"}, {"--file", "--file"},
     {"-m", "--max-count"}, {"--max-count", "--max-count"}, {"-A", "--after-context"},
     {"--after-context", "--after-context"}, {"-B", "--before-context"},
     {"--before-context", "--before-context"}, {"-C", "--context"}, {"--context", "--context"},
     {"--label", "--label"}, {"--include", "--include"}, {"--exclude", "--exclude"},
-    {"--exclude-dir", "--exclude-dir"}, {"--field-sep", "--field-sep"}, {"--keep", "--keep"},
-    {"--drop", "--drop"}, {"--sub", "--sub"}, {"--extract", "--extract"}, {"--skip", "--skip"},
-    {"--take", "--take"}, {"--step", "--step"}, {"--slice", "--slice"},
-    {"--take-while", "--take-while"}, {"--drop-while", "--drop-while"}, {"--fields", "--fields"},
-    {"--last", "--last"}, {"--since", "--since"}, {"--until", "--until"}, {"--time-format", "--time-format"},
+    {"--exclude-dir", "--exclude-dir"}, {"--field-sep", "--field-sep"}, {"--time-format", "--time-format"},
     {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"}, {"--include-from", "--include-from"},
     {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
     {"--decompress-memory", "--decompress-memory"},
+});
+
+// Value options whose value is a count (the stage flags' rows say so themselves).
+const std::set<std::string> kNumericOptions = {
+    "--max-count", "--after-context", "--before-context", "--context", "--max-matches", "--top",
 };
 
-// Value options whose value is a count.
-const std::set<std::string> kNumericOptions = {
-    "--max-count", "--after-context", "--before-context", "--context", "--skip", "--take", "--step",
-    "--last", "--max-matches", "--top",
-};
+bool is_numeric_option(const std::string& long_name) {
+  if (const StageFlag* flag = find_stage_flag(long_name)) return flag->numeric;
+  return kNumericOptions.count(long_name) > 0;
+}
 
 // What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
 // word replaced by a placeholder, because CLI11 would split a positional such as "[a,b]" (a
@@ -126,7 +126,7 @@ NormalisedArguments normalise_arguments(int argc, const char* const* argv) {
     }
     if (auto it = kValueOptions.find(arg); it != kValueOptions.end()) {
       if (i + 1 == argc) {
-        throw UsageError(fmt::format("{} needs {}", arg, kNumericOptions.count(it->second) ? "a number" : "a value"));
+        throw UsageError(fmt::format("{} needs {}", arg, is_numeric_option(it->second) ? "a number" : "a value"));
       }
       add_value(it->second, argv[++i]);
       continue;
@@ -351,36 +351,16 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   std::map<std::string, std::vector<std::string>> stage_values;
   std::map<std::string, bool> stage_switch_values;
   std::map<const CLI::Option*, std::string> stage_options;
-  const std::map<std::string, std::string> stage_help = {
-      {"--keep", "Keep lines matching RE"},
-      {"--drop", "Drop lines matching RE"},
-      {"--sub", "Replace: s/RE/REPL/ (first match) or s/RE/REPL/g (all); \\0-\\9 in REPL"},
-      {"--extract", "Replace a line by the match of RE (or its group 1); drop lines without one"},
-      {"--skip", "Drop the first N lines"},
-      {"--take", "Pass the first N lines, then stop reading"},
-      {"--step", "Pass every N-th line, starting with the first"},
-      {"--slice", "Python islice A:B[:C] (parts may be empty)"},
-      {"--take-while", "Pass lines while they match RE, then stop reading"},
-      {"--drop-while", "Drop lines while they match RE, then pass the rest"},
-      {"--uniq", "Drop a line equal to the one before it"},
-      {"--fields", "Keep fields LIST (like 1,3-5,7-), split on whitespace or --field-sep"},
-      {"--last", "Only the last N lines that reach this stage"},
-      {"--since", "Keep entries stamped at or after TIME (2026-01-01T10:00, 10:00, 30m, 2h, 3d ago)"},
-      {"--until", "Keep entries stamped before TIME (same forms as --since)"},
-  };
-  const std::map<std::string, std::string> stage_value_names = {
-      {"--keep", "RE"}, {"--drop", "RE"}, {"--sub", "s/RE/REPL/[g]"}, {"--extract", "RE"}, {"--skip", "N"},
-      {"--take", "N"}, {"--step", "N"}, {"--slice", "A:B[:C]"}, {"--take-while", "RE"}, {"--drop-while", "RE"},
-      {"--fields", "LIST"}, {"--last", "N"}, {"--since", "TIME"}, {"--until", "TIME"},
-  };
-  for (const std::string& flag : kStageFlags) {
+  // Declared from the stage-flag table; --help lists them in its order.
+  for (const StageFlag& row : stage_flags()) {
+    const std::string flag{row.name}, help{row.help};
     CLI::Option* option;
-    if (kStageSwitches.count(flag)) {
-      option = app.add_flag(flag, stage_help.at(flag));
+    if (row.is_switch()) {
+      option = app.add_flag(flag, help);
     } else {
-      option = app.add_option(flag, stage_values[flag], stage_help.at(flag))
+      option = app.add_option(flag, stage_values[flag], help)
                    ->allow_extra_args(false)
-                   ->type_name(stage_value_names.at(flag));
+                   ->type_name(std::string{row.value_name});
     }
     option->group(stages);
     stage_options[option] = flag;
@@ -495,7 +475,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     auto it = stage_options.find(option);
     if (it == stage_options.end()) continue;
     const std::string& flag = it->second;
-    if (kStageSwitches.count(flag)) {
+    if (find_stage_flag(flag)->is_switch()) {
       config.stages.push_back({flag, ""});
     } else {
       config.stages.push_back({flag, stage_values[flag].at(used[flag]++)});

@@ -1,4 +1,5 @@
 #include "logsift/stage.hpp"
+#include "logsift/stage_flags.hpp"
 
 #include <charconv>
 #include <ctime>
@@ -411,110 +412,152 @@ std::string describe_slice(const SliceBounds& b) {
   return fmt::format("islice(start={}, stop={}, step={})", b.start, b.stop ? std::to_string(*b.stop) : "None", b.step);
 }
 
-std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& context) {
-  const Syntax syntax = context.syntax;
-  const std::string& field_separator = context.field_separator;
-  const std::string& flag = spec.flag;
-  const std::string head = spec.value.empty() ? flag : fmt::format("{} {}", flag, spec.value);
-  auto make = [&](FunctionStage::Wrap wrap, std::string what, std::shared_ptr<const Matcher> filter = nullptr) {
-    return std::make_unique<FunctionStage>(std::move(wrap), fmt::format("{}: {}", head, what), std::move(filter));
-  };
-
-  if (flag == "--keep" || flag == "--drop") {
-    const bool keep = flag == "--keep";
-    auto re = compile(spec, spec.value, syntax);
-    return make([re, keep](generator<Line> in) { return filter_lines(std::move(in), re, keep); },
-                fmt::format("{} lines matching ({})", keep ? "keep" : "drop", re->describe()),
-                keep ? re : nullptr);
-  }
-  if (flag == "--sub") {
-    SubstitutionSpec sub = parse_substitution(spec);
-    auto re = compile(spec, sub.regex, syntax);
-    for (const ReplacementPart& part : sub.replacement) {
-      if (part.group > re->group_count()) {
-        bad_argument(spec, fmt::format("\\{} refers to a group the regex does not have", part.group));
-      }
-    }
-    const bool global = sub.global;
-    return make([re, parts = std::move(sub.replacement), global](generator<Line> in) {
-                  return substitute(std::move(in), re, parts, global);
-                },
-                fmt::format("replace {} match of /{}/", global ? "every" : "the first", sub.regex));
-  }
-  if (flag == "--extract") {
-    auto re = compile(spec, spec.value, syntax);
-    return make([re](generator<Line> in) { return extract(std::move(in), re); },
-                fmt::format("replace each line by {} of /{}/, drop lines without a match",
-                            re->group_count() >= 1 ? "group 1" : "the match", spec.value));
-  }
-  if (flag == "--skip" || flag == "--take" || flag == "--step" || flag == "--slice") {
-    SliceBounds bounds;
-    if (flag == "--slice") {
-      bounds = parse_slice(spec);
-    } else {
-      const std::uint64_t n = parse_count(spec, spec.value);
-      if (flag == "--skip") bounds.start = n;
-      if (flag == "--take") bounds.stop = n;
-      if (flag == "--step") {
-        if (n == 0) bad_argument(spec, "the step must be at least 1");
-        bounds.step = n;
-      }
-    }
-    std::string what = describe_slice(bounds);
-    if (bounds.stop) what += ", then stop reading";
-    return make([bounds](generator<Line> in) { return slice(std::move(in), bounds.start, bounds.stop, bounds.step); },
-                what);
-  }
-  if (flag == "--take-while" || flag == "--drop-while") {
-    auto re = compile(spec, spec.value, syntax);
-    if (flag == "--take-while") {
-      return make([re](generator<Line> in) { return take_while(std::move(in), re); },
-                  "pass lines while they match, then stop reading");
-    }
-    return make([re](generator<Line> in) { return drop_while(std::move(in), re); },
-                "drop lines while they match, then pass the rest");
-  }
-  if (flag == "--uniq") {
-    return make([](generator<Line> in) { return unique_consecutive(std::move(in)); },
-                "drop a line equal to the one before it");
-  }
-  if (flag == "--fields") {
-    auto ranges = parse_field_list(spec);
-    return make([ranges, field_separator](generator<Line> in) { return select_fields(std::move(in), ranges, field_separator); },
-                field_separator.empty() ? "keep these whitespace-separated fields, joined by a space"
-                                        : fmt::format("keep these fields split on '{}'", field_separator));
-  }
-  if (flag == "--last") {
-    const std::uint64_t n = parse_count(spec, spec.value);
-    return make([n](generator<Line> in) { return last_lines(std::move(in), n); },
-                fmt::format("only the last {} lines (kept in a ring)", n));
-  }
-  if (flag == "--since" || flag == "--until") {
-    double when = 0;
-    try {
-      when = parse_time_argument(spec.value, context.now);
-    } catch (const UsageError& error) {
-      bad_argument(spec, error.what());
-    }
-    // Year-less timestamps (syslog) take the year of the file's modification time when the stage is
-    // applied to a file (apply_to_file), else the current year.
-    TimestampParser parser = TimestampParser::for_file(context.time_format, context.now);
-    std::optional<double> since, until;
-    (flag == "--since" ? since : until) = when;
-    auto stage = make([parser, since, until](generator<Line> in) { return time_window(std::move(in), parser, since, until); },
-                      fmt::format("keep entries {} {:.3f} (epoch seconds, UTC); lines without a timestamp follow the "
-                                  "entry above them",
-                                  flag == "--since" ? "at or after" : "before", when));
-    stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime) {
-      return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until);
-    });
-    if (since) stage->set_seek_hint(*since);
-    return stage;
-  }
-  throw UsageError(fmt::format("unknown stage {}", flag));
+// "--take 10: " + what the stage does, for --explain.
+std::unique_ptr<FunctionStage> make_stage(const StageSpec& spec, FunctionStage::Wrap wrap, std::string what,
+                                          std::shared_ptr<const Matcher> filter = nullptr) {
+  const std::string head = spec.value.empty() ? spec.flag : fmt::format("{} {}", spec.flag, spec.value);
+  return std::make_unique<FunctionStage>(std::move(wrap), fmt::format("{}: {}", head, what), std::move(filter));
 }
 
+// ---- one builder per row of the stage-flag table ----------------------------------------
+
+std::unique_ptr<Stage> build_filter(const StageSpec& spec, const StageContext& context) {
+  const bool keep = spec.flag == "--keep";
+  auto re = compile(spec, spec.value, context.syntax);
+  return make_stage(spec, [re, keep](generator<Line> in) { return filter_lines(std::move(in), re, keep); },
+                    fmt::format("{} lines matching ({})", keep ? "keep" : "drop", re->describe()),
+                    keep ? re : nullptr);
+}
+
+std::unique_ptr<Stage> build_substitution(const StageSpec& spec, const StageContext& context) {
+  SubstitutionSpec sub = parse_substitution(spec);
+  auto re = compile(spec, sub.regex, context.syntax);
+  for (const ReplacementPart& part : sub.replacement) {
+    if (part.group > re->group_count()) {
+      bad_argument(spec, fmt::format("\\{} refers to a group the regex does not have", part.group));
+    }
+  }
+  const bool global = sub.global;
+  return make_stage(spec, [re, parts = std::move(sub.replacement), global](generator<Line> in) {
+                      return substitute(std::move(in), re, parts, global);
+                    },
+                    fmt::format("replace {} match of /{}/", global ? "every" : "the first", sub.regex));
+}
+
+std::unique_ptr<Stage> build_extract(const StageSpec& spec, const StageContext& context) {
+  auto re = compile(spec, spec.value, context.syntax);
+  return make_stage(spec, [re](generator<Line> in) { return extract(std::move(in), re); },
+                    fmt::format("replace each line by {} of /{}/, drop lines without a match",
+                                re->group_count() >= 1 ? "group 1" : "the match", spec.value));
+}
+
+// --skip, --take, --step and --slice are all islice.
+std::unique_ptr<Stage> build_slice(const StageSpec& spec, const StageContext&) {
+  const std::string& flag = spec.flag;
+  SliceBounds bounds;
+  if (flag == "--slice") {
+    bounds = parse_slice(spec);
+  } else {
+    const std::uint64_t n = parse_count(spec, spec.value);
+    if (flag == "--skip") bounds.start = n;
+    if (flag == "--take") bounds.stop = n;
+    if (flag == "--step") {
+      if (n == 0) bad_argument(spec, "the step must be at least 1");
+      bounds.step = n;
+    }
+  }
+  std::string what = describe_slice(bounds);
+  if (bounds.stop) what += ", then stop reading";
+  return make_stage(spec, [bounds](generator<Line> in) { return slice(std::move(in), bounds.start, bounds.stop, bounds.step); },
+                    what);
+}
+
+std::unique_ptr<Stage> build_while(const StageSpec& spec, const StageContext& context) {
+  auto re = compile(spec, spec.value, context.syntax);
+  if (spec.flag == "--take-while") {
+    return make_stage(spec, [re](generator<Line> in) { return take_while(std::move(in), re); },
+                      "pass lines while they match, then stop reading");
+  }
+  return make_stage(spec, [re](generator<Line> in) { return drop_while(std::move(in), re); },
+                    "drop lines while they match, then pass the rest");
+}
+
+std::unique_ptr<Stage> build_uniq(const StageSpec& spec, const StageContext&) {
+  return make_stage(spec, [](generator<Line> in) { return unique_consecutive(std::move(in)); },
+                    "drop a line equal to the one before it");
+}
+
+std::unique_ptr<Stage> build_fields(const StageSpec& spec, const StageContext& context) {
+  const std::string& field_separator = context.field_separator;
+  auto ranges = parse_field_list(spec);
+  return make_stage(spec, [ranges, field_separator](generator<Line> in) { return select_fields(std::move(in), ranges, field_separator); },
+                    field_separator.empty() ? "keep these whitespace-separated fields, joined by a space"
+                                            : fmt::format("keep these fields split on '{}'", field_separator));
+}
+
+std::unique_ptr<Stage> build_last(const StageSpec& spec, const StageContext&) {
+  const std::uint64_t n = parse_count(spec, spec.value);
+  return make_stage(spec, [n](generator<Line> in) { return last_lines(std::move(in), n); },
+                    fmt::format("only the last {} lines (kept in a ring)", n));
+}
+
+// --since and --until.
+std::unique_ptr<Stage> build_time_window(const StageSpec& spec, const StageContext& context) {
+  const std::string& flag = spec.flag;
+  double when = 0;
+  try {
+    when = parse_time_argument(spec.value, context.now);
+  } catch (const UsageError& error) {
+    bad_argument(spec, error.what());
+  }
+  // Year-less timestamps (syslog) take the year of the file's modification time when the stage is
+  // applied to a file (apply_to_file), else the current year.
+  TimestampParser parser = TimestampParser::for_file(context.time_format, context.now);
+  std::optional<double> since, until;
+  (flag == "--since" ? since : until) = when;
+  auto stage = make_stage(spec, [parser, since, until](generator<Line> in) { return time_window(std::move(in), parser, since, until); },
+                          fmt::format("keep entries {} {:.3f} (epoch seconds, UTC); lines without a timestamp follow the "
+                                      "entry above them",
+                                      flag == "--since" ? "at or after" : "before", when));
+  stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime) {
+    return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until);
+  });
+  if (since) stage->set_seek_hint(*since);
+  return stage;
+}
+
+// The table (stage_flags.hpp), in the order of docs/stages.md. A value name of "" makes a switch.
+constexpr StageFlag kStageFlags[] = {
+    {"--keep", "RE", "Keep lines matching RE", false, build_filter},
+    {"--drop", "RE", "Drop lines matching RE", false, build_filter},
+    {"--sub", "s/RE/REPL/[g]", "Replace: s/RE/REPL/ (first match) or s/RE/REPL/g (all); \\0-\\9 in REPL", false,
+     build_substitution},
+    {"--extract", "RE", "Replace a line by the match of RE (or its group 1); drop lines without one", false,
+     build_extract},
+    {"--skip", "N", "Drop the first N lines", true, build_slice},
+    {"--take", "N", "Pass the first N lines, then stop reading", true, build_slice},
+    {"--step", "N", "Pass every N-th line, starting with the first", true, build_slice},
+    {"--slice", "A:B[:C]", "Python islice A:B[:C] (parts may be empty)", false, build_slice},
+    {"--take-while", "RE", "Pass lines while they match RE, then stop reading", false, build_while},
+    {"--drop-while", "RE", "Drop lines while they match RE, then pass the rest", false, build_while},
+    {"--uniq", "", "Drop a line equal to the one before it", false, build_uniq},
+    {"--fields", "LIST", "Keep fields LIST (like 1,3-5,7-), split on whitespace or --field-sep", false, build_fields},
+    {"--last", "N", "Only the last N lines that reach this stage", true, build_last},
+    {"--since", "TIME", "Keep entries stamped at or after TIME (2026-01-01T10:00, 10:00, 30m, 2h, 3d ago)", false,
+     build_time_window},
+    {"--until", "TIME", "Keep entries stamped before TIME (same forms as --since)", false, build_time_window},
+};
+
 }  // namespace
+
+std::span<const StageFlag> stage_flags() { return kStageFlags; }
+
+const StageFlag* find_stage_flag(std::string_view name) {
+  for (const StageFlag& flag : kStageFlags) {
+    if (flag.name == name) return &flag;
+  }
+  return nullptr;
+}
 
 std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& specs, const StageContext& context) {
   if (specs.size() > kMaxStages) {
@@ -522,7 +565,11 @@ std::vector<std::unique_ptr<Stage>> build_stages(const std::vector<StageSpec>& s
   }
   std::vector<std::unique_ptr<Stage>> stages;
   stages.reserve(specs.size());
-  for (const StageSpec& spec : specs) stages.push_back(build_stage(spec, context));
+  for (const StageSpec& spec : specs) {
+    const StageFlag* flag = find_stage_flag(spec.flag);
+    if (flag == nullptr) throw UsageError(fmt::format("unknown stage {}", spec.flag));
+    stages.push_back(flag->build(spec, context));
+  }
   return stages;
 }
 

@@ -4,6 +4,7 @@
 
 #include "logsift/error.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/stage_flags.hpp"
 
 namespace logsift {
 namespace {
@@ -164,6 +165,27 @@ TEST(cli, bare_color_means_auto) {
   Config config = parse({"--color", "ERROR", "file"}).config;
   EXPECT_EQ(config.color, ColorMode::automatic);
   EXPECT_EQ(config.patterns, (std::vector<std::string>{"ERROR"}));
+}
+
+// The CLI declares its stage options from the stage-flag table alone: each row is an option of
+// --help with its value name and help, takes a value that starts with '-' (or none, for a switch),
+// and says what a missing value should be.
+TEST(cli, stage_options_come_from_the_stage_flag_table) {
+  const std::string help = *parse({"--help"}).immediate_output;
+  ASSERT_FALSE(stage_flags().empty());
+  for (const StageFlag& row : stage_flags()) {
+    const std::string name{row.name};
+    SCOPED_TRACE(name);
+    const std::string entry = row.is_switch() ? name : name + " " + std::string{row.value_name};
+    EXPECT_NE(help.find(entry), std::string::npos);
+    EXPECT_NE(help.find(std::string{row.help}), std::string::npos);
+    if (row.is_switch()) {
+      EXPECT_EQ(parse({name, "p"}).config.stages, (std::vector<StageSpec>{{name, ""}}));
+    } else {
+      EXPECT_EQ(parse({name, "-x", "p"}).config.stages, (std::vector<StageSpec>{{name, "-x"}}));
+      EXPECT_EQ(usage_error({"p", name}), name + (row.numeric ? " needs a number" : " needs a value"));
+    }
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/stage_flags.hpp"
 #include "support.hpp"
 
 namespace logsift {
@@ -519,6 +521,25 @@ TEST(stage_errors, a_bad_regex_in_any_stage) {
 
 TEST(stage_errors, the_first_bad_stage_is_reported_before_anything_runs) {
   EXPECT_THROW(build_stages(specs_of({{"--take", "3"}, {"--keep", "("}}), Syntax::extended, ""), UsageError);
+}
+
+// build_stages builds every stage through its row of the stage-flag table, and knows no other flag.
+TEST(stages, every_row_of_the_stage_flag_table_builds_its_stage) {
+  const std::map<std::string_view, std::string> sample = {
+      {"RE", "a"}, {"N", "2"}, {"s/RE/REPL/[g]", "s/a/b/"}, {"A:B[:C]", "1:3"}, {"LIST", "1"},
+      {"TIME", "2026-01-01T10:00"}, {"", ""},
+  };
+  for (const StageFlag& row : stage_flags()) {
+    const StageSpec spec{std::string{row.name}, sample.at(row.value_name)};
+    SCOPED_TRACE(spec.flag);
+    EXPECT_EQ(find_stage_flag(row.name), &row);
+    auto stages = build_stages({spec}, Syntax::extended, "");
+    ASSERT_EQ(stages.size(), 1u);
+    const std::string head = spec.value.empty() ? spec.flag + ": " : spec.flag + " " + spec.value + ": ";
+    EXPECT_EQ(stages[0]->describe().rfind(head, 0), 0u) << stages[0]->describe();
+  }
+  EXPECT_EQ(find_stage_flag("--regexp"), nullptr);
+  EXPECT_THROW(build_stages({{"--regexp", "a"}}, Syntax::extended, ""), UsageError);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "logsift/error.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
+#include "logsift/utf8.hpp"
 
 namespace logsift {
 namespace {
@@ -168,7 +169,6 @@ class JsonPrinter final : public Printer {
     write_line_message("context", line, spans);
   }
 
-  void group_separator() override {}
 
   void end_input(const InputSummary& summary) override {
     if (!begun_) return;  // rg neither shows nor counts a search with nothing to print
@@ -310,8 +310,6 @@ class TemplatePrinter final : public Printer {
     }
   }
 
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
   void end_input(const InputSummary& summary) override { report_binary(out_, diagnostics_, summary, path_); }
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
@@ -423,8 +421,6 @@ class GithubPrinter final : public Printer {
     out_.end_line();
   }
 
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
   void end_input(const InputSummary& summary) override { report_binary(out_, diagnostics_, summary, name_); }
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }

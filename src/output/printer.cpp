@@ -15,6 +15,7 @@
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
 #include "logsift/timestamp.hpp"
+#include "logsift/utf8.hpp"
 
 namespace logsift {
 namespace {
@@ -147,9 +148,6 @@ class LinePrinter final : public Printer {
 class SummaryPrinter : public Printer {
  public:
   void begin_input(std::string_view name) override { name_ = name; }
-  void selected_line(const Line&, std::span<const Span>) override {}
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
   bool wants_lines() const override { return false; }
   bool wants_spans() const override { return false; }
 
@@ -203,7 +201,6 @@ class CountByPrinter final : public Printer {
   CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::optional<std::size_t> top, bool json)
       : out_(out), key_(std::move(key)), top_(top), json_(json), group_(key_->group_count() >= 1 ? 1 : 0) {}
 
-  void begin_input(std::string_view) override {}
   void selected_line(const Line& line, std::span<const Span>) override {
     if (!key_->find_groups(line.text, 0, groups_)) return;
     const std::optional<Span>& span = groups_[group_];
@@ -212,9 +209,6 @@ class CountByPrinter final : public Printer {
     lookup_.assign(key);
     ++counts_[lookup_];
   }
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
-  void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
   bool shows_lines() const override { return false; }
@@ -264,7 +258,6 @@ class HistogramPrinter final : public Printer {
         width_(width),
         json_(json) {}
 
-  void begin_input(std::string_view) override {}
   void selected_line(const Line& line, std::span<const Span>) override {
     const std::optional<double> time = parser_->parse(line.text);
     if (!time) {
@@ -273,9 +266,6 @@ class HistogramPrinter final : public Printer {
     }
     ++counts_[static_cast<std::int64_t>(std::floor((*time - origin_) / bucket_))];
   }
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
-  void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
   bool shows_lines() const override { return false; }
@@ -375,10 +365,8 @@ class HistogramPrinter final : public Printer {
   std::uint64_t untimed_ = 0;
 };
 
-class QuietPrinter final : public SummaryPrinter {
- public:
-  void end_input(const InputSummary&) override {}
-};
+// -q: every event is the default no-op.
+class QuietPrinter final : public SummaryPrinter {};
 
 }  // namespace
 
@@ -407,48 +395,6 @@ void ColorScheme::apply_grep_colors(std::string_view spec) {
       separator = value;
     }
   }
-}
-
-bool is_valid_utf8(std::string_view text) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    // Most log text is ASCII: skip it eight bytes at a time.
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, 8);
-      if (word & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t length;
-    unsigned char min_second = 0x80, max_second = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) min_second = 0xA0;  // overlong
-      if (c == 0xED) max_second = 0x9F;  // UTF-16 surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) min_second = 0x90;  // overlong
-      if (c == 0xF4) max_second = 0x8F;  // past U+10FFFF
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) < length) return false;
-    if (p[1] < min_second || p[1] > max_second) return false;
-    for (std::size_t i = 2; i < length; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-    }
-    p += length;
-  }
-  return true;
 }
 
 std::unique_ptr<Printer> make_line_printer(Output& out, Diagnostics& diagnostics, LinePrinterOptions options) {

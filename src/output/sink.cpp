@@ -5,6 +5,7 @@
 
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
+#include "logsift/utf8.hpp"
 
 namespace logsift {
 namespace {
@@ -56,13 +57,6 @@ class ContextRing {
   std::size_t size_ = 0;
 };
 
-// Skips one UTF-8 character (or one stray byte) so an empty match does not repeat forever.
-std::size_t next_char(std::string_view text, std::size_t pos) {
-  ++pos;
-  while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
-  return pos;
-}
-
 // Non-empty, non-overlapping matches left to right, as grep colors them and -o prints them: at
 // most `limit` of them, from `*pos` on, which is left where the next batch starts.
 void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Span>& spans, std::size_t* pos,
@@ -75,7 +69,7 @@ void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Sp
       break;
     }
     if (match->empty()) {
-      *pos = next_char(text, match->begin);
+      *pos = utf8_next_lead(text, match->begin);  // past an empty match, never into a character
       continue;
     }
     spans.push_back(*match);

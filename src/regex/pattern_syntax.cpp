@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "logsift/error.hpp"
+#include "logsift/utf8.hpp"
 
 namespace logsift {
 namespace {
@@ -37,27 +38,11 @@ int append_digit(int bound, char digit) {
   return std::min(max_interval_bound + 1, (bound < 0 ? 0 : bound * 10) + (digit - '0'));
 }
 
-// Length of the character starting at text[pos]: a whole UTF-8 sequence when one is there, else
-// one byte. A multibyte character must stay one unit so that "é*" repeats the character rather
-// than its last byte and so that bracket ranges can have multibyte endpoints.
-std::size_t char_length(std::string_view text, std::size_t pos) {
-  const auto lead = static_cast<unsigned char>(text[pos]);
-  std::size_t length = 1;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-  }
-  if (pos + length > text.size()) return 1;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((static_cast<unsigned char>(text[pos + i]) & 0xC0) != 0x80) return 1;
-  }
-  return length;
-}
+// Characters are split by utf8_lenient_length: a multibyte character must stay one unit so that
+// "é*" repeats the character rather than its last byte and so that bracket ranges can have
+// multibyte endpoints.
 
-// The code point of one character as split by char_length (a stray byte stands for itself), used
+// The code point of one character as split by utf8_lenient_length (a stray byte stands for itself), used
 // only to reject reversed ranges the way grep does in a UTF-8 locale.
 char32_t code_point(std::string_view ch) {
   const auto lead = static_cast<unsigned char>(ch[0]);
@@ -207,7 +192,7 @@ class BasicTranslator {
 
   // The (possibly multibyte) character at pattern_[at] as a literal; reading goes on after it.
   void add_character_at(std::size_t at) {
-    const std::size_t length = char_length(pattern_, at);
+    const std::size_t length = utf8_lenient_length(pattern_, at);
     std::string literal;
     append_literal(literal, pattern_.substr(at, length));
     pos_ = at + length;
@@ -439,14 +424,14 @@ class BasicTranslator {
       }
       // Only single characters collate as themselves in grep's UTF-8 locales; multicharacter
       // collating elements and real equivalence classes do not exist there.
-      if (name.empty() || char_length(name, 0) != name.size()) {
+      if (name.empty() || utf8_lenient_length(name, 0) != name.size()) {
         throw UsageError("Invalid collation character");
       }
       return {delimiter == '.' ? BracketElement::Kind::collating_symbol
                                : BracketElement::Kind::equivalence_class,
               name};
     }
-    const std::size_t length = char_length(pattern_, pos_);
+    const std::size_t length = utf8_lenient_length(pattern_, pos_);
     const std::string_view ch = pattern_.substr(pos_, length);
     pos_ += length;
     return {BracketElement::Kind::character, ch};

@@ -14,6 +14,7 @@
 #include "logsift/matcher.hpp"
 #include "logsift/time_window.hpp"
 #include "logsift/timestamp.hpp"
+#include "logsift/utf8.hpp"
 
 namespace logsift {
 namespace {
@@ -32,35 +33,6 @@ struct ReplacementPart {
   int group = -1;  // >= 0: insert this group (empty if it did not participate)
 };
 
-// Length of the character at `pos`: a whole valid UTF-8 sequence, else 1 (an invalid byte counts
-// alone, as Python's surrogateescape decodes it). Stepping past an empty match must not split a
-// character, or the replacement would land between its bytes.
-std::size_t utf8_char_length(std::string_view text, std::size_t pos) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(pos);
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // no overlong forms
-    if (lead == 0xED) high = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 1;
-  }
-  if (pos + length > text.size()) return 1;
-  if (byte(pos + 1) < low || byte(pos + 1) > high) return 1;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(pos + i) < 0x80 || byte(pos + i) > 0xBF) return 1;
-  }
-  return length;
-}
-
 generator<Line> substitute(generator<Line> input, std::shared_ptr<const Matcher> re,
                            std::vector<ReplacementPart> replacement, bool global) {
   std::string rewritten;
@@ -78,7 +50,8 @@ generator<Line> substitute(generator<Line> input, std::shared_ptr<const Matcher>
         // Python would first try for a non-empty match here (b*? on "b"); RE2 cannot be asked for
         // one, so such patterns step on instead (a documented difference).
         if (pos >= text.size()) break;
-        pos += utf8_char_length(text, pos);
+        // Step past a whole character: the replacement must not land between its bytes.
+        pos += utf8_sequence_length(text, pos);
         must_advance = false;
         continue;
       }

@@ -181,11 +181,7 @@ TEST(sink, errors_are_reported_and_the_sink_goes_on) {
 
 class ThrowingPrinter final : public Printer {
  public:
-  void begin_input(std::string_view) override {}
   void selected_line(const Line&, std::span<const Span>) override { throw WriteError("write error: disk full"); }
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
-  void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
 };
@@ -204,10 +200,6 @@ TEST(sink, printer_failure_reaches_the_sender) {
 class FailingAtBeginPrinter final : public Printer {
  public:
   void begin_input(std::string_view) override { throw WriteError("write error: disk full"); }
-  void selected_line(const Line&, std::span<const Span>) override {}
-  void context_line(const Line&, std::span<const Span>) override {}
-  void group_separator() override {}
-  void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
 };
@@ -256,11 +248,8 @@ class BatchRecordingPrinter final : public Printer {
   std::size_t spans_seen = 0;
   std::size_t next_begin = 0;  // the spans arrive in order, without gaps or repeats
   bool in_order = true;
-  void begin_input(std::string_view) override {}
   void selected_line(const Line&, std::span<const Span>) override { parts.push_back("whole"); }
   void context_line(const Line&, std::span<const Span>) override { parts.push_back("whole"); }
-  void group_separator() override {}
-  void end_input(const InputSummary&) override {}
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
   bool takes_span_batches() const override { return true; }

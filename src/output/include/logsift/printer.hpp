@@ -29,12 +29,13 @@ struct InputSummary {
 class Printer {
  public:
   virtual ~Printer() = default;
-  virtual void begin_input(std::string_view name) = 0;
+  // The events do nothing by default (as ripgrep's Sink): a printer overrides those it shows.
+  virtual void begin_input(std::string_view /*name*/) {}
   // `spans`: non-empty matches of PATTERN in the line, left to right (empty unless wants_spans()).
-  virtual void selected_line(const Line& line, std::span<const Span> spans) = 0;
-  virtual void context_line(const Line& line, std::span<const Span> spans) = 0;
-  virtual void group_separator() = 0;
-  virtual void end_input(const InputSummary& summary) = 0;
+  virtual void selected_line(const Line& /*line*/, std::span<const Span> /*spans*/) {}
+  virtual void context_line(const Line& /*line*/, std::span<const Span> /*spans*/) {}
+  virtual void group_separator() {}
+  virtual void end_input(const InputSummary& /*summary*/) {}
   // False for printers that need only counts (-c, -l, -L, -q): the sink may then skip line events
   // and stop early.
   virtual bool wants_lines() const = 0;
@@ -108,8 +109,5 @@ class TimestampParser;
 // and the rows stay at most 11 per bucket with lines.
 std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
                                                 double bucket_seconds, std::size_t width, bool json);
-
-// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool is_valid_utf8(std::string_view text) noexcept;
 
 }  // namespace logsift

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "logsift/error.hpp"
+#include "logsift/plan.hpp"
 #include "logsift/stage_flags.hpp"
 
 namespace logsift {
@@ -229,31 +230,6 @@ ColorMode parse_color(const std::string& when) {
   if (when == "never" || when == "no" || when == "none") return ColorMode::never;
   if (when == "auto" || when == "tty" || when == "if-tty") return ColorMode::automatic;
   throw UsageError(fmt::format("invalid argument {} for --color (valid: always, never, auto)", quote(when)));
-}
-
-// Output modes that print something else than the selected lines exclude each other, but for grep's
-// -c with -l or -L (grep's rule: the list wins); -q silences any of them. --json goes with
-// --count-by and --histogram, which then print JSON. The table in README.md ("Output modes")
-// says the same.
-void check_output_modes(const Config& config) {
-  const std::pair<std::string_view, bool> modes[] = {
-      {"-c", config.count},
-      {config.listing == FileListing::without_match ? "-L" : "-l", config.listing.has_value()},
-      {"--json", config.json},
-      {"--format", config.format.has_value()},
-      {"--count-by", !config.count_by.empty()},
-      {"--histogram", config.histogram_bucket > 0},
-  };
-  auto combines = [](std::string_view a, std::string_view b) {
-    return (a == "-c" && (b == "-l" || b == "-L")) || (a == "--json" && (b == "--count-by" || b == "--histogram"));
-  };
-  for (std::size_t i = 0; i < std::size(modes); ++i) {
-    for (std::size_t j = i + 1; j < std::size(modes); ++j) {
-      if (modes[i].second && modes[j].second && !combines(modes[i].first, modes[j].first)) {
-        throw UsageError(fmt::format("{} cannot be used with {}", modes[i].first, modes[j].first));
-      }
-    }
-  }
 }
 
 // Levenshtein distance, for suggesting the option a typo meant.
@@ -530,7 +506,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   if (count_by_option->count() > 0 && config.count_by.empty()) {
     throw UsageError("--count-by '': an empty RE gives every line the same empty key");
   }
-  check_output_modes(config);
+  check_output_modes(config);  // plan.hpp: the output modes that exclude each other
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));  // 0: no key, like head -n 0
   if (decompress_memory_option->count() > 0) {

@@ -26,6 +26,7 @@
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/output.hpp"
+#include "logsift/plan.hpp"
 #include "logsift/printer.hpp"
 #include "logsift/progress.hpp"
 #include "logsift/sink.hpp"
@@ -59,41 +60,25 @@ std::string join_path(const std::string& dir, const std::string& name) {
   return dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
-bool should_use_color(ColorMode mode) {
-  if (mode == ColorMode::always) return true;
-  if (mode == ColorMode::never) return false;
-  const char* term = std::getenv("TERM");
-  return std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO) && term != nullptr &&
-         std::strcmp(term, "dumb") != 0;
-}
-
 }  // namespace
 
+// The run: the plan it follows, and what changes while it runs (the writer, the totals, the
+// follow threads, the walk).
 struct Pipeline::Impl {
-  explicit Impl(Config c)
-      : config(std::move(c)),
+  explicit Impl(Plan p)
+      : plan(std::move(p)),
+        config(plan.config()),
         // A person watching a terminal sees each line as it is found; pipes get big writes.
         out(STDOUT_FILENO, config.line_buffered || config.follow || ::isatty(STDOUT_FILENO)),
         diagnostics(config.no_messages) {}
 
-  Config config;
-  std::shared_ptr<const Matcher> pattern;
-  std::vector<std::unique_ptr<Stage>> stages;
-  std::shared_ptr<const Matcher> source_filter;  // pushed down into the source
-  std::shared_ptr<const Matcher> source_filter_twin;  // for the source's worker thread, made when first needed
-  bool source_filter_is_pattern = false;         // it is PATTERN itself: the sink need not re-match
-  bool source_also_checks_pattern = false;       // a --keep pushed down, PATTERN checked along with it
-  std::shared_ptr<const Matcher> pattern_twin;    // for the worker thread then, made when first needed
-  std::size_t first_stage = 0;                   // stages before this one were pushed down
+  const Plan plan;
+  const Config& config;
   bool with_filename = false;
-  bool color = false;
-  ColorScheme colors;
   Output out;
   Diagnostics diagnostics;
   std::unique_ptr<Printer> printer;
   bool any_selected = false;
-  std::shared_ptr<const Matcher> count_by_key;  // --count-by
-  std::optional<TemplateFormat> template_format;  // --format TEMPLATE
   std::atomic<std::uint64_t>* progress = nullptr;  // --progress: bytes read so far
 
   // Totals for --stats and --max-matches, guarded by totals_mutex (--follow searches inputs on
@@ -135,62 +120,7 @@ Pipeline::Pipeline(Pipeline&&) noexcept = default;
 Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
 
 Pipeline Pipeline::build(Config config) {
-  auto impl = std::make_unique<Impl>(std::move(config));
-  Impl& p = *impl;
-  const Config& c = p.config;
-
-  MatcherOptions options;
-  options.syntax = c.syntax;
-  options.ignore_case = c.ignore_case;
-  options.word = c.word;
-  options.whole_line = c.whole_line;
-  options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
-  p.pattern = std::make_shared<const Matcher>(c.patterns, options);
-  StageContext stage_context;
-  stage_context.syntax = c.syntax;
-  stage_context.field_separator = c.field_sep;
-  stage_context.time_format = c.time_format;
-  stage_context.now = static_cast<double>(std::time(nullptr));
-  if (!c.time_format.empty()) {
-    try {
-      TimestampParser check(c.time_format);  // a bad format fails before any input is read
-    } catch (const UsageError& error) {
-      throw bad_value("--time-format", c.time_format, error.what());
-    }
-  }
-  p.stages = build_stages(c.stages, stage_context);
-  if (c.format && *c.format != "github") p.template_format.emplace(*c.format);  // a bad one fails here
-  if (!c.count_by.empty()) {
-    MatcherOptions key_options;
-    key_options.syntax = c.syntax;
-    try {
-      p.count_by_key = std::make_shared<const Matcher>(std::vector<std::string>{c.count_by}, key_options);
-    } catch (const UsageError& error) {
-      throw bad_value("--count-by", c.count_by, error.what());
-    }
-  }
-
-  // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
-  // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
-  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line();
-  if (!p.stages.empty()) {
-    if (auto filter = p.stages.front()->pushdown_filter()) {
-      p.source_filter = std::move(filter);
-      p.first_stage = 1;
-      // Behind nothing but --keep stages, a line PATTERN rejects is never printed nor counted, so the
-      // source drops it too, searching for whichever of the two predicates is rarer.
-      const bool only_keeps_follow = std::all_of(p.stages.begin() + 1, p.stages.end(),
-                                                 [](const auto& stage) { return stage->pushdown_filter() != nullptr; });
-      p.source_also_checks_pattern = pattern_can_select && !c.invert && only_keeps_follow;
-    }
-  } else if (pattern_can_select) {
-    p.source_filter = p.pattern;
-    p.source_filter_is_pattern = true;
-  }
-
-  p.color = should_use_color(c.color);
-  if (const char* spec = std::getenv("GREP_COLORS")) p.colors.apply_grep_colors(spec);
-  return Pipeline(std::move(impl));
+  return Pipeline(std::make_unique<Impl>(Plan::build(std::move(config))));
 }
 
 void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
@@ -240,32 +170,7 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
 }
 
 std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
-  const Config& c = config;
-  if (c.quiet) return make_quiet_printer();
-  if (c.format == "github") return make_github_printer(output, pattern, "error", &diagnostics);
-  if (c.format) return make_template_printer(output, *template_format, pattern, &diagnostics);
-  if (c.histogram_bucket > 0) {
-    winsize size{};
-    const std::size_t width = ::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0
-                                  ? size.ws_col
-                                  : 80;
-    auto parser = std::make_shared<const TimestampParser>(
-        TimestampParser::for_file(c.time_format, static_cast<double>(std::time(nullptr))));
-    return make_histogram_printer(output, std::move(parser), c.histogram_bucket, width, c.json);
-  }
-  if (count_by_key) return make_count_by_printer(output, count_by_key, c.top, c.json);
-  if (c.json) return make_json_printer(output);
-  if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
-  if (c.count) return make_count_printer(output, with_filename, color, colors);
-  LinePrinterOptions options;
-  options.with_filename = with_filename;
-  options.line_number = c.line_number;
-  options.byte_offset = c.byte_offset;
-  options.only_matching = c.only_matching;
-  options.text = c.text;
-  options.color = color;
-  options.colors = colors;
-  return make_line_printer(output, diagnostics, options);
+  return plan.make_printer(output, diagnostics, with_filename);
 }
 
 // LOGSIFT_INPUT_PATH=read or map forces how big files are brought in (tests compare the two);
@@ -325,6 +230,7 @@ void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
 // every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
 // compressed or followed input.
 void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
+  const std::vector<std::unique_ptr<Stage>>& stages = plan.stages();
   if (stages.empty() || !stages.front()->seek_hint() || file_size == 0 || source.count_lines ||
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
     return;
@@ -380,11 +286,13 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     return;
   }
 
+  const Pushdown& pushdown = plan.pushdown();
+  const std::vector<std::unique_ptr<Stage>>& stages = plan.stages();
   auto state = std::make_shared<InputState>();
-  SourceOptions source_options;
-  source_options.select = source_filter;
-  source_options.invert = source_filter_is_pattern && config.invert;
-  if (source_also_checks_pattern) source_options.also_select = pattern;
+  SourceOptions source_options = plan.source_defaults();
+  source_options.select = pushdown.select;
+  source_options.invert = pushdown.select_is_pattern && config.invert;
+  source_options.also_select = pushdown.also_select;
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
   source_options.detect_binary = printer.shows_lines() && !config.text && !config.json;
@@ -403,23 +311,18 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   const bool regular_file = !input.path.empty() && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
   const bool count_all = config.max_matches.has_value() || config.stats;
   const bool decided_by_first_match = (config.quiet || config.listing.has_value()) && !count_all;
-  const bool many_blocks = regular_file && static_cast<std::size_t>(info.st_size) > 4 * source_options.buffer_size;
+  const bool many_blocks = regular_file && static_cast<std::size_t>(info.st_size) > plan.map_threshold();
   source_options.map_file = many_blocks && !decided_by_first_match;
   source_options.input_path = forced_input_path();
-  if (source_options.map_file && source_filter) {
-    // Compiled on first need: most runs (standard input, small files, -l) never map a file.
-    if (!source_filter_twin) source_filter_twin = std::make_shared<const Matcher>(source_filter->twin());
-    source_options.helper_select = source_filter_twin;
-    if (source_also_checks_pattern) {
-      if (!pattern_twin) pattern_twin = std::make_shared<const Matcher>(pattern->twin());
-      source_options.helper_also_select = pattern_twin;
-    }
+  if (source_options.map_file) {
+    source_options.helper_select = pushdown.select_twin;
+    source_options.helper_also_select = pushdown.also_select_twin;
   }
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
-  for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
+  for (std::size_t i = pushdown.first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
 
   SinkOptions sink_options;
   sink_options.invert = config.invert;
@@ -429,10 +332,10 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.separate_groups = config.context_requested;
   sink_options.stop_at_first_match = config.quiet || config.listing.has_value();
   sink_options.count_all = count_all;
-  sink_options.lines_preselected = source_filter_is_pattern || source_also_checks_pattern;
+  sink_options.lines_preselected = pushdown.select_is_pattern || pushdown.also_select != nullptr;
   // JSON carries any bytes (as base64); aggregates count every selected line, as -c does.
   sink_options.text = config.text || config.json || !printer.shows_lines();
-  Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
+  Sink sink = grep_sink(plan.pattern(), sink_options, &printer, &diagnostics, input.display, state);
 
   // Totals are kept even when the output fails mid-way (a closed pipe still ends with the status of
   // what was selected).
@@ -473,7 +376,7 @@ int Pipeline::run() {
   const Config& c = p.config;
   // Like grep, read nothing when no line can be selected; -L still lists the inputs then.
   const bool nothing_selectable = c.max_count == std::uint64_t{0} ||
-                                  (c.invert ? p.pattern->matches_every_line() : p.pattern->matches_no_line());
+                                  (c.invert ? p.plan.pattern()->matches_every_line() : p.plan.pattern()->matches_no_line());
   if (nothing_selectable && c.listing != FileListing::without_match) return c.max_matches ? 0 : 1;
 
   std::vector<std::string> operands = c.files;
@@ -576,31 +479,6 @@ void Pipeline::Impl::print_stats() const {
   (void)!::write(STDERR_FILENO, text.data(), text.size());
 }
 
-std::string Pipeline::explain() const {
-  const Impl& p = *impl_;
-  std::string text = p.source_filter ? "source: read(2) in 256 KiB blocks (a file over 1 MiB: read, or mapped in 2 MiB "
-                                       "windows where that measures cheaper; "
-                                       "from 16 MiB on, part of each searched by a worker thread)"
-                                     : "source: read(2) in 256 KiB blocks (a file over 1 MiB: read, or mapped in 2 MiB "
-                                       "windows where that measures cheaper)";
-  if (p.source_filter) {
-    text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"
-                                                             : p.stages.front()->describe());
-    if (p.source_filter_is_pattern && p.config.invert) text += ", inverted";
-    if (p.source_also_checks_pattern) {
-      text += ", and PATTERN (" + p.pattern->describe() +
-              "); whichever of the two matches fewer lines of the first 128 KiB is searched for, the other is "
-              "checked on the lines found";
-    }
-  }
-  text += '\n';
-  for (std::size_t i = p.first_stage; i < p.stages.size(); ++i) {
-    text += fmt::format("stage {}: {}\n", i + 1 - p.first_stage, p.stages[i]->describe());
-  }
-  text += fmt::format("sink: PATTERN {}{}\n",
-                      p.source_filter_is_pattern || p.source_also_checks_pattern ? "already applied by the source; " : "",
-                      p.pattern->describe());
-  return text;
-}
+std::string Pipeline::explain() const { return impl_->plan.explain(); }
 
 }  // namespace logsift

@@ -1,8 +1,6 @@
 #include "logsift/pipeline.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,37 +31,13 @@
 #include "logsift/source.hpp"
 #include "logsift/stage.hpp"
 #include "logsift/time_window.hpp"
+#include "logsift/walk.hpp"
 #include "logsift/timestamp.hpp"
 
 namespace logsift {
-namespace {
-
-struct InputFile {
-  std::string path;     // what to open; empty for standard input
-  std::string display;  // what to print
-};
-
-bool glob_matches(const std::vector<std::string>& globs, const std::string& name) {
-  return std::any_of(globs.begin(), globs.end(),
-                     [&](const std::string& glob) { return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0; });
-}
-
-std::string base_name(const std::string& path) {
-  std::size_t end = path.find_last_not_of('/');
-  if (end == std::string::npos) return path;
-  std::size_t slash = path.rfind('/', end);
-  return path.substr(slash == std::string::npos ? 0 : slash + 1, end - (slash == std::string::npos ? 0 : slash + 1) + 1);
-}
-
-std::string join_path(const std::string& dir, const std::string& name) {
-  if (dir.empty()) return name;
-  return dir.back() == '/' ? dir + name : dir + "/" + name;
-}
-
-}  // namespace
 
 // The run: the plan it follows, and what changes while it runs (the writer, the totals, the
-// follow threads, the walk).
+// follow threads).
 struct Pipeline::Impl {
   explicit Impl(Plan p)
       : plan(std::move(p)),
@@ -94,10 +68,6 @@ struct Pipeline::Impl {
   int exit_status() const;
   void print_stats() const;
 
-  void walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found);
-  // The (device, inode) of each directory on the path being walked, outermost first: with -R a
-  // symlink to one of them is a loop, walked no further (grep's "recursive directory loop").
-  std::vector<std::pair<dev_t, ino_t>> walk_ancestors;
   // Standard output when it is a regular file that lines are printed to as inputs are read; an
   // input that is the same file is skipped, as grep does, since reading it would never end.
   std::optional<std::pair<dev_t, ino_t>> output_file;
@@ -108,10 +78,6 @@ struct Pipeline::Impl {
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_together(const std::vector<InputFile>& inputs);
-  bool listed(const std::string& name) const {
-    if (!config.include.empty() && !glob_matches(config.include, name)) return false;
-    return !glob_matches(config.exclude, name);
-  }
 };
 
 Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -121,52 +87,6 @@ Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
 
 Pipeline Pipeline::build(Config config) {
   return Pipeline(std::make_unique<Impl>(Plan::build(std::move(config))));
-}
-
-void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
-  struct stat self {};
-  if (::stat(dir_path.c_str(), &self) == 0) {
-    const std::pair<dev_t, ino_t> id{self.st_dev, self.st_ino};
-    if (std::find(walk_ancestors.begin(), walk_ancestors.end(), id) != walk_ancestors.end()) {
-      diagnostics.warning(dir_display.empty() ? "." : dir_display, "warning: recursive directory loop");
-      return;
-    }
-    walk_ancestors.push_back(id);
-  } else {
-    walk_ancestors.emplace_back();  // opendir below reports the error; keeps the pop balanced
-  }
-  struct Leave {
-    std::vector<std::pair<dev_t, ino_t>>& path;
-    ~Leave() { path.pop_back(); }
-  } leave{walk_ancestors};
-  DIR* dir = ::opendir(dir_path.c_str());
-  if (dir == nullptr) {
-    diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
-    return;
-  }
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());  // a stable, documented order (grep's is the directory's)
-
-  for (const std::string& name : names) {
-    const std::string path = join_path(dir_path, name);
-    const std::string display = join_path(dir_display, name);
-    struct stat info {};
-    const int rc = config.follow_symlinks ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info);
-    if (rc != 0) {
-      diagnostics.file_error(display, std::strerror(errno));
-      continue;
-    }
-    if (S_ISDIR(info.st_mode)) {
-      if (!glob_matches(config.exclude_dir, name)) walk(path, display, found);
-    } else if (S_ISREG(info.st_mode) && listed(name)) {
-      found.push_back({path, display});
-    }
-  }
 }
 
 std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
@@ -395,20 +315,7 @@ int Pipeline::run() {
   p.printer = p.make_printer(p.out);
   p.note_output_file();
 
-  std::vector<InputFile> inputs;
-  for (const std::string& operand : operands) {
-    if (operand == "-") {
-      inputs.push_back({"", c.label});
-      continue;
-    }
-    struct stat info {};
-    const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-    if (is_dir) {
-      p.walk(operand, implicit_dir ? "" : operand, inputs);
-    } else if (p.listed(base_name(operand))) {
-      inputs.push_back({operand, operand});
-    }
-  }
+  const std::vector<InputFile> inputs = collect_inputs(operands, implicit_dir, c, p.diagnostics);
 
   std::optional<ProgressBar> progress;
   if (c.progress) {

@@ -371,7 +371,8 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
     length += static_cast<std::size_t>(got);
     return true;
   };
-  // Whether a line (its first kLook bytes) is before `since` or has no timestamp.
+  // Whether a line is before `since` or has no timestamp. The parser looks at its first kLook
+  // bytes, and at the whole of a JSON line that has no timestamp there.
   auto before_since = [&](std::string_view text) {
     if (shape && shape->not_after(text)) return true;
     const std::optional<double> t = parser.parse(text);
@@ -388,7 +389,7 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
     Newlines newlines(begin, buffer.data() + length);
     while (const char* nl = newlines.next()) {
       const std::size_t size = static_cast<std::size_t>(nl - begin);
-      if (!before_since(std::string_view(begin, std::min(size, kLook)))) return pos;
+      if (!before_since(std::string_view(begin, size))) return pos;
       pos += size + 1;
       if (nul < pos) return pos - size - 1;
       begin = nl + 1;
@@ -401,8 +402,10 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
       if (!read_more(pos)) return pos;
       continue;
     }
-    // A line longer than the buffer: check its head, then walk on to its end.
-    if (!before_since(std::string_view(begin, kLook))) return pos;
+    // A line longer than the buffer: check its head, then walk on to its end. A JSON line whose
+    // head has no timestamp may have its time key further on: not proved, not skipped.
+    const std::string_view head(begin, kLook);
+    if (!before_since(head) || (TimestampParser::may_be_keyed(head) && !parser.parse(head))) return pos;
     for (;;) {
       if (nul < base + length || !read_more(base + length)) return pos;
       if (const void* end = std::memchr(buffer.data(), '\n', length)) {

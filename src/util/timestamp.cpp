@@ -345,7 +345,53 @@ double TimestampParser::from_fields(int year, int month, int day, int hour, int 
 std::optional<double> TimestampParser::parse(std::string_view line) const {
   const char* begin = line.data();
   const char* end = begin + std::min(line.size(), kLookahead);
-  return items_.empty() ? parse_auto(begin, end) : parse_custom(begin, end);
+  const std::optional<double> t = items_.empty() ? parse_auto(begin, end, true) : parse_custom(begin, end);
+  if (t || !may_be_keyed(line)) return t;
+  return parse_keyed(line);
+}
+
+bool TimestampParser::may_be_keyed(std::string_view line) noexcept {
+  std::size_t i = 0;
+  while (i < line.size() && is_blank(line[i])) ++i;
+  return i < line.size() && line[i] == '{';
+}
+
+// One pass over the line's quotes: each is checked in constant time for a key, and a key's value is
+// parsed only up to its own end (the next quote, or the end of a number), so the values tried do
+// not overlap and the work stays linear in the line's length.
+std::optional<double> TimestampParser::parse_keyed(std::string_view line) const {
+  static constexpr std::string_view kKeys[] = {"time\"", "ts\"", "timestamp\"", "@timestamp\""};
+  const char* const end = line.data() + line.size();
+  for (const char* q = line.data(); q < end;) {
+    q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end - q)));
+    if (q == nullptr) break;
+    ++q;
+    const std::string_view rest(q, static_cast<std::size_t>(end - q));
+    std::size_t key = 0;
+    for (std::string_view name : kKeys) {
+      if (rest.substr(0, name.size()) == name) key = name.size();
+    }
+    if (key == 0) continue;
+    const char* v = q + key;
+    while (v < end && is_blank(*v)) ++v;
+    if (v == end || *v != ':') continue;
+    ++v;
+    while (v < end && is_blank(*v)) ++v;
+    if (v == end) break;
+    const char* stop = v;
+    if (*v == '"') {
+      ++v;
+      const void* close = std::memchr(v, '"', static_cast<std::size_t>(end - v));
+      stop = close != nullptr ? static_cast<const char*>(close) : end;
+    } else {
+      while (stop < end && (is_digit(*stop) || *stop == '.')) ++stop;
+    }
+    const char* const limit = static_cast<std::size_t>(stop - v) > kLookahead ? v + kLookahead : stop;
+    const std::optional<double> t = items_.empty() ? parse_auto(v, limit, false) : parse_custom(v, limit);
+    if (t) return t;
+    q = std::max(q, stop);  // past a string value's text: its closing quote opens no key
+  }
+  return std::nullopt;
 }
 
 bool TimestampParser::try_format(int format, const char* p, const char* begin, const char* end, double& out) const {
@@ -507,14 +553,16 @@ inline int numeric_format(const char* p, const char* end) {
   return kEpoch;
 }
 
-std::optional<double> TimestampParser::parse_auto(const char* begin, const char* end) const {
+std::optional<double> TimestampParser::parse_auto(const char* begin, const char* end, bool remember) const {
   double t = 0;
   // Most logs put the same format at the very start of every line: try the last one there first.
-  // A match at position 0 is the leftmost, so this shortcut never changes a result.
-  const int hint = hint_.load(std::memory_order_relaxed);
+  // A match at position 0 is the leftmost, so this shortcut never changes a result. A keyed JSON
+  // value is parsed without it (`remember` false): the hint is about line starts.
+  const int hint = remember ? hint_.load(std::memory_order_relaxed) : -1;
   if (hint >= 0 && try_format(hint, begin, begin, end, t)) return t;
 
   auto found = [&](int format, const char* p) {
+    if (!remember) return t;
     const int remembered = p == begin ? format : -1;  // only a format at position 0 is worth a shortcut
     if (remembered != hint) hint_.store(remembered, std::memory_order_relaxed);
     return t;

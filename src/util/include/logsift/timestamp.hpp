@@ -1,7 +1,8 @@
 // Timestamps in log lines, and the TIME arguments of --since/--until, as seconds since the epoch.
 // parse() finds the leftmost timestamp near the start of a line (auto-detected, or --time-format) and
-// depends only on the line's first kLookahead bytes, never on lines seen before: a seek that parses
-// lines out of order gets the same answer as a scan. Text without a zone is read at the parser's
+// depends only on the line's first kLookahead bytes (but for a JSON line without one there: its
+// time key, anywhere; may_be_keyed), never on lines seen before: a seek that parses lines out of
+// order gets the same answer as a scan. Text without a zone is read at the parser's
 // default UTC offset (0: UTC), as are command-line TIMEs without a zone, so both sides agree.
 #pragma once
 
@@ -39,10 +40,17 @@ class TimestampParser {
   // Apache `[Sun Dec 04 04:47:44 2005]` and `[17/May/2015:10:05:03 +0000]`, `081109 203615`,
   // `17/06/09 20:10:40`, nginx `2026/12/02 09:00:00`, year-less `03-17 16:13:38.811` (Android),
   // `[10.30 16:49:06]` and klog `I1202 09:00:00.123456`, `20171223-22:15:29:606`, and epoch seconds
-  // (10 digits) or milliseconds (13 digits) standing alone. Safe to call from several threads.
+  // (10 digits) or milliseconds (13 digits) standing alone; else, for a JSON line, the value of its
+  // first "time"/"ts"/"timestamp"/"@timestamp" key (may_be_keyed). Safe to call from several threads.
   std::optional<double> parse(std::string_view line) const;
 
   bool auto_detect() const noexcept { return items_.empty(); }
+
+  // Whether parse() may read past kLookahead: a line whose first non-blank byte is '{' (a JSON
+  // object) and that has no timestamp in its first kLookahead bytes is searched whole for a
+  // "time", "ts", "timestamp" or "@timestamp" key, whose value (a string or a number) is parsed
+  // as a line start would be (or with --time-format). Linear in the line's length.
+  static bool may_be_keyed(std::string_view line) noexcept;
 
   // One element of a compiled --time-format.
   struct Item {
@@ -51,7 +59,8 @@ class TimestampParser {
   };
 
  private:
-  std::optional<double> parse_auto(const char* begin, const char* end) const;
+  std::optional<double> parse_auto(const char* begin, const char* end, bool remember) const;
+  std::optional<double> parse_keyed(std::string_view line) const;
   std::optional<double> parse_custom(const char* begin, const char* end) const;
   bool match_custom(const char* p, const char* end, double& out) const;
   bool try_format(int format, const char* p, const char* begin, const char* end, double& out) const;

@@ -120,7 +120,7 @@ struct Pipeline::Impl {
   bool is_the_output(int fd, const InputFile& input);
   void search(const InputFile& input, Printer& printer);
   void add_totals(const InputSummary& summary, const InputState& state);
-  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
+  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_together(const std::vector<InputFile>& inputs);
   bool listed(const std::string& name) const {
@@ -314,7 +314,7 @@ void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
 // after a pass that proves every line before it is older (find_since_offset; the stage still checks
 // every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
 // compressed or followed input.
-void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
+void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use) {
   if (stages.empty() || !stages.front()->seek_hint() || file_size == 0 || source.count_lines ||
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
     return;
@@ -330,9 +330,13 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   struct stat info {};
   const double mtime = ::fstat(fd, &info) == 0 ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   const TimestampParser parser = TimestampParser::for_file(config.time_format, mtime);
-  const std::optional<std::uint64_t> offset = find_since_offset(fd, file_size, parser, *stages.front()->seek_hint());
+  bool saw_timestamp = false;
+  const std::optional<std::uint64_t> offset =
+      find_since_offset(fd, file_size, parser, *stages.front()->seek_hint(), &saw_timestamp);
   if (offset && *offset > 0 && ::lseek(fd, static_cast<off_t>(*offset), SEEK_SET) >= 0) {
     source.start_offset = *offset;
+    use.lines = true;  // the skipped ones, which the stage will not see
+    use.stamped = saw_timestamp;
   }
 }
 
@@ -405,10 +409,14 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     }
   }
   if (config.follow && regular_file) source_options.follow_path = input.path;
-  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
+  TimeUse time_use;
+  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options, time_use);
   generator<Line> lines = read_lines(fd, source_options, state);
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
-  for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
+  for (std::size_t i = first_stage; i < stages.size(); ++i) {
+    lines = stages[i]->apply_to_file(std::move(lines), mtime, &time_use);
+  }
+  printer.date_input(mtime, &time_use);
 
   SinkOptions sink_options;
   sink_options.invert = config.invert;
@@ -443,6 +451,13 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   }
   sink.close();
   if (fd != STDIN_FILENO) ::close(fd);
+  // An input none of whose lines had a timestamp the time rules could read: their answer for it
+  // (nothing under --since, everything under --until) is not one, so it is an error (exit 2).
+  if (time_use.lines && !time_use.stamped && time_use.complete) {
+    diagnostics.file_error(input.display, config.time_format.empty()
+                                              ? "no recognised timestamp (the time rules need one; see --time-format)"
+                                              : "no timestamp in the --time-format (the time rules need one)");
+  }
 }
 
 void Pipeline::Impl::add_totals(const InputSummary& summary, const InputState& state) {

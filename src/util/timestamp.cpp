@@ -315,6 +315,13 @@ TimestampParser TimestampParser::for_file(std::string_view format, double mtime,
   return parser;
 }
 
+TimestampParser TimestampParser::for_mtime(double mtime) const {
+  TimestampParser parser(*this);
+  parser.default_year_ = year_of(mtime + utc_offset_);
+  parser.latest_ = mtime + 86400;
+  return parser;
+}
+
 TimestampParser::TimestampParser(const TimestampParser& other)
     : items_(other.items_),
       default_year_(other.default_year_),
@@ -616,7 +623,7 @@ std::optional<double> TimestampParser::parse_custom(const char* begin, const cha
   return std::nullopt;
 }
 
-bool TimestampParser::match_custom(const char* p, const char* end, double& out) const {
+bool TimestampParser::match_custom(const char* p, const char* end, double& out, const char** stop) const {
   int year = default_year_, month = 1, day = 1, day_of_year = 0, hour = 0, minute = 0, second = 0;
   int pm = -1;  // -1: no %p, 0: AM, 1: PM
   bool has_year = false, has_month = false, twelve_hour = false;
@@ -701,6 +708,7 @@ bool TimestampParser::match_custom(const char* p, const char* end, double& out) 
       }
     }
   }
+  if (stop != nullptr) *stop = p;
   if (epoch) {
     out = static_cast<double>(*epoch) + frac;
     return true;
@@ -727,7 +735,30 @@ bool TimestampParser::match_custom(const char* p, const char* end, double& out) 
   return true;
 }
 
-double parse_time_argument(std::string_view text, double now) {
+std::optional<double> TimestampParser::parse_whole(std::string_view text) const {
+  const char* stop = nullptr;
+  double t = 0;
+  if (items_.empty() || !match_custom(text.data(), text.data() + text.size(), t, &stop)) return std::nullopt;
+  if (stop != text.data() + text.size()) return std::nullopt;
+  return t;
+}
+
+double parse_time_argument(std::string_view text, double now, std::string_view format) {
+  if (!format.empty()) {
+    try {
+      return parse_time_argument(text, now);
+    } catch (const UsageError&) {
+      // Not one of the usual forms: then the log's own, whole, year-less ones dated as a log's.
+      std::string_view trimmed = text;
+      while (!trimmed.empty() && is_blank(trimmed.front())) trimmed.remove_prefix(1);
+      while (!trimmed.empty() && is_blank(trimmed.back())) trimmed.remove_suffix(1);
+      if (const std::optional<double> t = TimestampParser::for_file(format, now).parse_whole(trimmed)) return *t;
+      throw UsageError("invalid time '" + std::string(text) +
+                       "': expected the --time-format '" + std::string(format) +
+                       "', a date and time (2026-01-01T10:00, '2026-01-01 10:00:00', 10:00 for today, UTC unless a "
+                       "zone like Z or +02:00 follows), @EPOCH, now, or an age (30s, 30m, 2h, 3d, 1w)");
+    }
+  }
   const std::string_view original = text;
   auto bad = [&]() -> double {
     throw UsageError("invalid time '" + std::string(original) +

@@ -30,6 +30,8 @@ class TimestampParser {
   // now for a pipe), or the year before when that would put them more than a day after `mtime` — a
   // syslog file that runs from December into January.
   static TimestampParser for_file(std::string_view format, double mtime, int utc_offset_seconds = 0);
+  // This parser with the year rule of for_file for another input's `mtime`.
+  TimestampParser for_mtime(double mtime) const;
 
   TimestampParser(const TimestampParser& other);
   TimestampParser& operator=(const TimestampParser& other);
@@ -45,6 +47,10 @@ class TimestampParser {
   std::optional<double> parse(std::string_view line) const;
 
   bool auto_detect() const noexcept { return items_.empty(); }
+
+  // With a --time-format: the time of `text` if the format matches all of it, else nullopt (and
+  // always nullopt when auto-detecting). For TIME arguments in the log's own format.
+  std::optional<double> parse_whole(std::string_view text) const;
 
   // Whether parse() may read past kLookahead: a line whose first non-blank byte is '{' (a JSON
   // object) and that has no timestamp in its first kLookahead bytes is searched whole for a
@@ -62,7 +68,7 @@ class TimestampParser {
   std::optional<double> parse_auto(const char* begin, const char* end, bool remember) const;
   std::optional<double> parse_keyed(std::string_view line) const;
   std::optional<double> parse_custom(const char* begin, const char* end) const;
-  bool match_custom(const char* p, const char* end, double& out) const;
+  bool match_custom(const char* p, const char* end, double& out, const char** stop = nullptr) const;
   bool try_format(int format, const char* p, const char* begin, const char* end, double& out) const;
   double from_fields(int year, int month, int day, int hour, int minute, int second, double fraction,
                      std::optional<int> zone, bool has_year) const;
@@ -77,10 +83,20 @@ class TimestampParser {
   mutable std::atomic<int> hint_{-1};
 };
 
+// What the time rules (--since/--until, --histogram) found in one input, so that an input where
+// none of the lines they looked at had a recognised timestamp is reported (once, by the pipeline).
+struct TimeUse {
+  bool lines = false;     // they looked at a line
+  bool stamped = false;   // ... and found a timestamp in one
+  bool complete = true;   // a --since/--until stage saw its input's end (a cut-short one proves nothing)
+};
+
 // Seconds since the epoch of a --since/--until TIME: `2026-01-01`, `2026-01-01T10:00[:00[.5]][Z|±hh:mm]`
 // (or a space instead of T), `10:00[:00]` (today), all UTC unless a zone is given; `now`; `@EPOCH`;
-// or an age `30s`, `30m`, `2h`, `3d`, `1w` (fractions allowed), meaning `now` minus that.
+// or an age `30s`, `30m`, `2h`, `3d`, `1w` (fractions allowed), meaning `now` minus that. With a
+// --time-format `format`, also a TIME in that format, matched whole (`02/Dec/2026:09:00:00`), read
+// as a log line is: its zone, or UTC; a year-less one takes the year rule of for_file with `now`.
 // Throws UsageError naming the value.
-double parse_time_argument(std::string_view text, double now);
+double parse_time_argument(std::string_view text, double now, std::string_view format = {});
 
 }  // namespace logsift

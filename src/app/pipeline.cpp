@@ -121,6 +121,7 @@ struct Pipeline::Impl {
   void search(const InputFile& input, Printer& printer);
   void add_totals(const InputSummary& summary, const InputState& state);
   void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use);
+  void start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_together(const std::vector<InputFile>& inputs);
   bool listed(const std::string& name) const {
@@ -340,6 +341,26 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   }
 }
 
+// --follow-last N: start at the last N lines of a plain regular file (tail -n N -F). A compressed
+// one is read whole: its bytes cannot be entered in the middle. Line numbers still count from the
+// file's start (one forward pass over the skipped part, only when they are shown).
+void Pipeline::Impl::start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source) {
+  if (config.decompress == Config::Decompress::always || file_size == 0) return;
+  char magic[6] = {};
+  if (config.decompress != Config::Decompress::never &&
+      ::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic)) {
+    static const std::string_view kMagics[] = {"\x1f\x8b", "BZh", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd"};
+    const std::string_view head(magic, sizeof magic);
+    for (std::string_view known : kMagics) {
+      if (head.substr(0, known.size()) == known) return;
+    }
+  }
+  const std::uint64_t offset = last_lines_offset(fd, file_size, *config.follow_last);
+  if (offset == 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) return;
+  source.start_offset = offset;
+  if (source.count_lines) source.first_line_number = count_newlines(fd, offset) + 1;
+}
+
 // grep's rule: stdout is a regular file and lines are printed as they are found (not -c, -l, -L,
 // -q, nor -m 0 or 1, nor the aggregates printed at the end).
 void Pipeline::Impl::note_output_file() {
@@ -362,8 +383,16 @@ bool Pipeline::Impl::is_the_output(int fd, const InputFile& input) {
 
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
+  bool appeared = false;  // --follow waited for the file: it is read from its start
   if (!input.path.empty()) {
     fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && config.follow) {
+      // tail -F: a log that is not there yet will be.
+      diagnostics.warning(input.display, "waiting for it to appear");
+      fd = wait_for_file(input.path);
+      if (fd < 0 && follow_stop_requested()) return;
+      appeared = true;
+    }
     if (fd < 0) {
       diagnostics.file_error(input.display, std::strerror(errno));
       return;
@@ -409,6 +438,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     }
   }
   if (config.follow && regular_file) source_options.follow_path = input.path;
+  if (config.follow_last && regular_file && !appeared) start_at_last_lines(fd, static_cast<std::uint64_t>(info.st_size), source_options);
   TimeUse time_use;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options, time_use);
   generator<Line> lines = read_lines(fd, source_options, state);

@@ -311,10 +311,10 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   worker_search.matcher = options.helper_select.get();
   worker_search.also = also != nullptr ? options.helper_also_select.get() : nullptr;
   worker_search.count_lines = options.count_lines;
-  std::uint64_t next_number = 1;
+  std::uint64_t next_number = options.first_line_number;
   std::uint64_t earlier_lines = 0;  // lines of a followed file's earlier generations
   // Lines read so far, including one yielded now: a consumer that stops early (-m, --take) has read it.
-  auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through; };
+  auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through - (options.first_line_number - 1); };
   // NULs ending lines need the input known to be binary from its first NUL on, in counts too.
   const bool look_for_nul = options.detect_binary || options.nul_ends_lines;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block

@@ -67,7 +67,8 @@ struct SourceOptions {
   std::uint64_t start_offset = 0;
   // The number of the line at start_offset (--follow-last counts the lines it skips).
   std::uint64_t first_line_number = 1;
-  // Advanced by the number of bytes of each block read (for --progress); may be null.
+  // Advanced by the number of bytes of each block read from fd, before any decoding (for
+  // --progress, whose total is the files' sizes); may be null.
   std::atomic<std::uint64_t>* progress = nullptr;
 };
 

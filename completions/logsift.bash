@@ -25,7 +25,7 @@ _logsift_long_options=(
     # Input
     --recursive --dereference-recursive --include= --exclude= --include-from= --exclude-from=
     --exclude-dir= --text
-    --no-messages --decompress --no-decompress --decompress-memory= --follow
+    --no-messages --decompress --no-decompress --decompress-memory= --follow --follow-last=
 )
 
 _logsift_short_options=(
@@ -41,7 +41,7 @@ _logsift_options_with_value=" -e --regexp -f --file -m --max-count -A --after-co
     --exclude-dir --keep --drop
     --sub --extract --skip --take --step --slice --take-while --drop-while --fields --last
     --since --until --time-format --field-sep --max-matches --count-by --top --histogram
-    --format --decompress-memory "
+    --format --decompress-memory --follow-last "
 
 # Fills COMPREPLY with the values of option $1 that start with $2 (prefixed with $3).
 _logsift_values() {

@@ -87,3 +87,4 @@ complete -c logsift -l decompress -d 'Decode gzip, bzip2, xz and zstd inputs (de
 complete -c logsift -l no-decompress -d 'Search compressed inputs as raw bytes'
 complete -c logsift -l decompress-memory -x -d 'Most memory an xz dictionary or zstd window may take (default 128M)'
 complete -c logsift -l follow -d 'Keep reading files as they grow, through rotation and truncation (like tail -F)'
+complete -c logsift -l follow-last -x -d '--follow, starting with the last N lines of each file (0: at its end)'

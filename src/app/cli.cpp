@@ -42,13 +42,13 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"}, {"--include-from", "--include-from"},
     {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
-    {"--decompress-memory", "--decompress-memory"},
+    {"--decompress-memory", "--decompress-memory"}, {"--follow-last", "--follow-last"},
 };
 
 // Value options whose value is a count.
 const std::set<std::string> kNumericOptions = {
     "--max-count", "--after-context", "--before-context", "--context", "--skip", "--take", "--step",
-    "--last", "--max-matches", "--top",
+    "--last", "--max-matches", "--top", "--follow-last",
 };
 
 // What CLI11 is given: option words rewritten so that it cannot misread them, and each positional
@@ -457,6 +457,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
           ->group(input)->type_name("SIZE");
   app.add_flag("--follow", config.follow, "After the end of a file wait for more, across rotation and truncation")
       ->group(input);
+  std::string follow_last;
+  CLI::Option* follow_last_option =
+      app.add_option("--follow-last", follow_last, "--follow, starting with the last N lines of each file (0: at its end)")
+          ->group(input)->type_name("N");
   app.add_flag("-s,--no-messages", config.no_messages, "Suppress messages about unreadable files")->group(input);
 
   app.add_flag("-V,--version", version, "Print the version and exit");
@@ -558,6 +562,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   }
   if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");
   if (config.follow_symlinks) config.recursive = true;
+  if (follow_last_option->count() > 0) {
+    config.follow_last = parse_number("--follow-last", follow_last);
+    config.follow = true;
+  }
   return result;
 }
 

@@ -120,7 +120,8 @@ struct Pipeline::Impl {
   bool is_the_output(int fd, const InputFile& input);
   void search(const InputFile& input, Printer& printer);
   void add_totals(const InputSummary& summary, const InputState& state);
-  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
+  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use);
+  void start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_together(const std::vector<InputFile>& inputs);
   bool listed(const std::string& name) const {
@@ -324,7 +325,7 @@ void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
 // after a pass that proves every line before it is older (find_since_offset; the stage still checks
 // every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
 // compressed or followed input.
-void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
+void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use) {
   if (stages.empty() || !stages.front()->seek_hint() || file_size == 0 || source.count_lines ||
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
     return;
@@ -340,10 +341,34 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   struct stat info {};
   const double mtime = ::fstat(fd, &info) == 0 ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   const TimestampParser parser = TimestampParser::for_file(config.time_format, mtime);
-  const std::optional<std::uint64_t> offset = find_since_offset(fd, file_size, parser, *stages.front()->seek_hint());
+  bool saw_timestamp = false;
+  const std::optional<std::uint64_t> offset =
+      find_since_offset(fd, file_size, parser, *stages.front()->seek_hint(), &saw_timestamp);
   if (offset && *offset > 0 && ::lseek(fd, static_cast<off_t>(*offset), SEEK_SET) >= 0) {
     source.start_offset = *offset;
+    use.lines = true;  // the skipped ones, which the stage will not see
+    use.stamped = saw_timestamp;
   }
+}
+
+// --follow-last N: start at the last N lines of a plain regular file (tail -n N -F). A compressed
+// one is read whole: its bytes cannot be entered in the middle. Line numbers still count from the
+// file's start (one forward pass over the skipped part, only when they are shown).
+void Pipeline::Impl::start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source) {
+  if (config.decompress == Config::Decompress::always || file_size == 0) return;
+  char magic[6] = {};
+  if (config.decompress != Config::Decompress::never &&
+      ::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic)) {
+    static const std::string_view kMagics[] = {"\x1f\x8b", "BZh", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd"};
+    const std::string_view head(magic, sizeof magic);
+    for (std::string_view known : kMagics) {
+      if (head.substr(0, known.size()) == known) return;
+    }
+  }
+  const std::uint64_t offset = last_lines_offset(fd, file_size, *config.follow_last);
+  if (offset == 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) return;
+  source.start_offset = offset;
+  if (source.count_lines) source.first_line_number = count_newlines(fd, offset) + 1;
 }
 
 // grep's rule: stdout is a regular file and lines are printed as they are found (not -c, -l, -L,
@@ -368,8 +393,16 @@ bool Pipeline::Impl::is_the_output(int fd, const InputFile& input) {
 
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
+  bool appeared = false;  // --follow waited for the file: it is read from its start
   if (!input.path.empty()) {
     fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && config.follow) {
+      // tail -F: a log that is not there yet will be.
+      diagnostics.warning(input.display, "waiting for it to appear");
+      fd = wait_for_file(input.path);
+      if (fd < 0 && follow_stop_requested()) return;
+      appeared = true;
+    }
     if (fd < 0) {
       diagnostics.file_error(input.display, std::strerror(errno));
       return;
@@ -416,10 +449,15 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     }
   }
   if (config.follow && regular_file) source_options.follow_path = input.path;
-  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
+  if (config.follow_last && regular_file && !appeared) start_at_last_lines(fd, static_cast<std::uint64_t>(info.st_size), source_options);
+  TimeUse time_use;
+  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options, time_use);
   generator<Line> lines = read_lines(fd, source_options, state);
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
-  for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
+  for (std::size_t i = first_stage; i < stages.size(); ++i) {
+    lines = stages[i]->apply_to_file(std::move(lines), mtime, &time_use);
+  }
+  printer.date_input(mtime, &time_use);
 
   SinkOptions sink_options;
   sink_options.invert = config.invert;
@@ -454,6 +492,13 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   }
   sink.close();
   if (fd != STDIN_FILENO) ::close(fd);
+  // An input none of whose lines had a timestamp the time rules could read: their answer for it
+  // (nothing under --since, everything under --until) is not one, so it is an error (exit 2).
+  if (time_use.lines && !time_use.stamped && time_use.complete) {
+    diagnostics.file_error(input.display, config.time_format.empty()
+                                              ? "no recognised timestamp (the time rules need one; see --time-format)"
+                                              : "no timestamp in the --time-format (the time rules need one)");
+  }
 }
 
 void Pipeline::Impl::add_totals(const InputSummary& summary, const InputState& state) {

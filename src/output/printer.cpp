@@ -264,18 +264,24 @@ class HistogramPrinter final : public Printer {
         width_(width),
         json_(json) {}
 
+  void date_input(double mtime, TimeUse* use) override {
+    parser_ = std::make_shared<const TimestampParser>(parser_->for_mtime(mtime));
+    use_ = use;
+  }
   void begin_input(std::string_view) override {}
   void selected_line(const Line& line, std::span<const Span>) override {
     const std::optional<double> time = parser_->parse(line.text);
+    if (use_ != nullptr) use_->lines = true;
     if (!time) {
       ++untimed_;
       return;
     }
+    if (use_ != nullptr) use_->stamped = true;
     ++counts_[static_cast<std::int64_t>(std::floor((*time - origin_) / bucket_))];
   }
   void context_line(const Line&, std::span<const Span>) override {}
   void group_separator() override {}
-  void end_input(const InputSummary&) override {}
+  void end_input(const InputSummary&) override { use_ = nullptr; }
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
   bool shows_lines() const override { return false; }
@@ -365,6 +371,7 @@ class HistogramPrinter final : public Printer {
 
   Output& out_;
   std::shared_ptr<const TimestampParser> parser_;
+  TimeUse* use_ = nullptr;
   double start_of(std::int64_t bucket) const { return static_cast<double>(bucket) * bucket_ + origin_; }
 
   double bucket_;

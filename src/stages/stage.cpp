@@ -255,11 +255,11 @@ class FunctionStage final : public Stage {
   generator<Line> apply(generator<Line> input) const override { return wrap_(std::move(input)); }
   std::string describe() const override { return description_; }
   std::shared_ptr<const Matcher> pushdown_filter() const override { return filter_; }
-  generator<Line> apply_to_file(generator<Line> input, double mtime) const override {
-    return file_wrap_ ? file_wrap_(std::move(input), mtime) : wrap_(std::move(input));
+  generator<Line> apply_to_file(generator<Line> input, double mtime, TimeUse* use) const override {
+    return file_wrap_ ? file_wrap_(std::move(input), mtime, use) : wrap_(std::move(input));
   }
   // For stages whose work depends on the file (its mtime).
-  using FileWrap = std::function<generator<Line>(generator<Line>, double)>;
+  using FileWrap = std::function<generator<Line>(generator<Line>, double, TimeUse*)>;
   void set_file_wrap(FileWrap wrap) { file_wrap_ = std::move(wrap); }
   std::optional<double> seek_hint() const override { return seek_hint_; }
   void set_seek_hint(double since) { seek_hint_ = since; }
@@ -492,7 +492,7 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
   if (flag == "--since" || flag == "--until") {
     double when = 0;
     try {
-      when = parse_time_argument(spec.value, context.now);
+      when = parse_time_argument(spec.value, context.now, context.time_format);
     } catch (const UsageError& error) {
       bad_argument(spec, error.what());
     }
@@ -505,8 +505,8 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
                       fmt::format("keep entries {} {:.3f} (epoch seconds, UTC); lines without a timestamp follow the "
                                   "entry above them",
                                   flag == "--since" ? "at or after" : "before", when));
-    stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime) {
-      return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until);
+    stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime, TimeUse* use) {
+      return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until, use);
     });
     if (since) stage->set_seek_hint(*since);
     return stage;

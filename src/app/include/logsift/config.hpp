@@ -60,6 +60,7 @@ struct Config {
   enum class Decompress { automatic, always, never } decompress = Decompress::automatic;
   std::uint64_t decompress_memory = std::uint64_t{128} << 20;  // --decompress-memory: xz dictionary, zstd window
   bool follow = false;       // --follow
+  std::optional<std::uint64_t> follow_last;  // --follow-last N (implies --follow)
   bool no_messages = false;  // -s
 
   // Stages, in command-line order

@@ -19,6 +19,7 @@ class Matcher;
 
 class Output;
 class Diagnostics;
+struct TimeUse;
 
 struct InputSummary {
   std::uint64_t selected = 0;  // selected lines (after -v), capped by -m
@@ -49,6 +50,13 @@ class Printer {
   // instead of one selected_line/context_line call; `selected` tells which of the two it is.
   virtual bool takes_span_batches() const { return false; }
   virtual void line_part(const Line&, bool /*selected*/, std::span<const Span>, bool /*first*/, bool /*last*/) {}
+  // Before begin_input: the next input's modification time (now for a pipe), by which printers that
+  // read timestamps (--histogram) date year-less ones, as the --since stage does, and where they
+  // record what they found (`use`, valid until end_input).
+  virtual void date_input(double mtime, TimeUse* use) {
+    (void)mtime;
+    (void)use;
+  }
   // After the last input: printers that aggregate over all inputs print here.
   virtual void finish() {}
   // --follow searches each file with a printer of its own: this adds the totals of `other` (made

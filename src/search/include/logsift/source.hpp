@@ -66,7 +66,10 @@ struct SourceOptions {
   std::string follow_path;
   // The input offset of the first byte read (the caller seeked there), so -b offsets stay right.
   std::uint64_t start_offset = 0;
-  // Advanced by the number of bytes of each block read (for --progress); may be null.
+  // The number of the line at start_offset (--follow-last counts the lines it skips).
+  std::uint64_t first_line_number = 1;
+  // Advanced by the number of bytes of each block read from fd, before any decoding (for
+  // --progress, whose total is the files' sizes); may be null.
   std::atomic<std::uint64_t>* progress = nullptr;
 };
 

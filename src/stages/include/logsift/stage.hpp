@@ -25,13 +25,18 @@ struct StageSpec {
   friend bool operator==(const StageSpec&, const StageSpec&) = default;
 };
 
+struct TimeUse;
+
 class Stage {
  public:
   virtual ~Stage() = default;
   virtual generator<Line> apply(generator<Line> input) const = 0;
   // The same for a named input whose modification time is known (seconds since the epoch): stages
-  // that read year-less timestamps (syslog) take the year from it.
-  virtual generator<Line> apply_to_file(generator<Line> input, double /*mtime*/) const { return apply(std::move(input)); }
+  // that read year-less timestamps (syslog) take the year from it, and record in `use` (may be
+  // null; outlives the generator) whether they found timestamps.
+  virtual generator<Line> apply_to_file(generator<Line> input, double /*mtime*/, TimeUse* /*use*/ = nullptr) const {
+    return apply(std::move(input));
+  }
   // One line for --explain, e.g. "--take 10: pass the first 10 lines, then stop reading".
   virtual std::string describe() const = 0;
   // A pure line filter (--keep) can be pushed down into the source: it is searched over the raw

@@ -8,7 +8,7 @@ PATTERN, -v, -c, -n, context, --take), JSON and logfmt lines in one input, --inp
 --explain, bad expressions failing with one `logsift:` line and exit 2 before any input is read,
 {.field} in --format and --count-by-field (with --top and --json).
 
-Prints one line per failing check, then `where_cli: N passed, M failed`; exits 1 if any failed.
+Reports through tests/e2e/harness.py: `where_cli: N passed, M failed`, exit 1 if any failed.
 """
 import json
 import os
@@ -17,9 +17,10 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness
+from harness import check
+
 LOGSIFT = None
-passed = 0
-failed = []
 
 LINES = [
     '{"ts":"2026-01-01T00:00:01Z","level":"info","status":200,"dur":"120ms","http":{"path":"/a"}}',
@@ -30,14 +31,6 @@ LINES = [
     'ts=2026-01-01T00:00:05Z level=info status=200 dur=3ms',
 ]
 TEXT = ("\n".join(LINES) + "\n").encode()
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
 
 
 def run(args, stdin=TEXT):
@@ -63,7 +56,7 @@ def expect_error(name, args, needle):
 
 def main():
     global LOGSIFT
-    LOGSIFT = os.path.abspath(sys.argv[1])
+    LOGSIFT = harness.start()
 
     expect("equality over JSON and logfmt", ["--where", 'level="error"', "-e", ""], lines([1, 2]))
     expect("numbers, strings that are numbers, logfmt values", ["--where", "status>=500", "-e", ""], lines([1, 2]))
@@ -115,10 +108,7 @@ def main():
         code, out, err = run(["--where", 'level="error"', "-c", "", path], stdin=b"")
         check("big mapped file", (code, out, err) == (0, "40\n", ""), f"{code} {out!r} {err!r}")
 
-    for failure in failed:
-        print("FAIL:", failure)
-    print(f"where_cli: {passed} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return harness.summary("where_cli")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ usage: python3 tests/e2e/test_where_jq.py /path/to/logsift      (from the reposi
 
 Two inputs: generated JSON lines (nested objects, arrays, a dotted key, escaped keys and values,
 numbers as numbers and as strings, durations, sizes, nulls, missing fields; fixed seed) and the
-Zeek log ../shared/data/other/zed-sample-data/syslog.json (read in place, never copied). For each
+Zeek log ../shared/data/other/zed-sample-data/syslog.json (read in place, never copied; a missing
+../shared/data fails the test, harness.shared_data()). For each
 input 100+ random predicates are written twice, in LogQL for logsift and as a jq expression with
 LogQL's type rules spelt out (a missing field or a value of the wrong type fails the comparison).
 jq (Debian package jq, installed by scripts/setup) evaluates every predicate on every line in one
 run; a missing jq or a missing data file fails the test.
 
-Prints one line per failing check, then `where_jq: N passed, M failed`; exits 1 if any failed.
+Reports through tests/e2e/harness.py: `where_jq: N passed, M failed`, exit 1 if any failed.
 """
 import json
 import os
@@ -23,21 +24,11 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SYSLOG = os.path.join(os.path.dirname(ROOT), "shared", "data", "other", "zed-sample-data", "syslog.json")
-if not os.path.exists(SYSLOG):
-    SYSLOG = "/work/shared/data/other/zed-sample-data/syslog.json"
+
+import harness
+from harness import check
 
 LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
 
 
 # (A bare number, "0" or "2048", is a number literal, as in LogQL: the generator's size and duration
@@ -315,17 +306,12 @@ def differential(name, path, lines, predicates):
 
 def main():
     global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    LOGSIFT = os.path.abspath(sys.argv[1])
+    LOGSIFT = harness.start()
+    syslog = harness.shared_data("other", "zed-sample-data", "syslog.json")
     if shutil.which("jq") is None:
-        print("where_jq: jq is not installed (scripts/setup installs it)")
-        print("where_jq: 0 passed, 1 failed")
-        return 1
-    if not os.path.exists(SYSLOG):
-        print(f"where_jq: {SYSLOG} is missing")
-        print("where_jq: 0 passed, 1 failed")
-        return 1
+        check("jq is installed (scripts/setup installs it)", False)
+        return harness.summary("where_jq")
+    check(f"{syslog} exists", os.path.exists(syslog))
     rng = random.Random(18)
     with tempfile.TemporaryDirectory() as tmp:
         lines = generated_lines(rng, 3000)
@@ -334,14 +320,13 @@ def main():
             handle.write("\n".join(lines) + "\n")
         differential("generated", path, lines, [predicate(rng, generated_leaf) for _ in range(150)])
 
-    with open(SYSLOG, encoding="utf-8") as handle:
+    if not os.path.exists(syslog):
+        return harness.summary("where_jq")
+    with open(syslog, encoding="utf-8") as handle:
         syslog_lines = handle.read().splitlines()
-    differential("syslog.json", SYSLOG, syslog_lines, [predicate(rng, syslog_leaf) for _ in range(110)])
+    differential("syslog.json", syslog, syslog_lines, [predicate(rng, syslog_leaf) for _ in range(110)])
 
-    for failure in failed:
-        print("FAIL:", failure)
-    print(f"where_jq: {passed} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return harness.summary("where_jq")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,12 @@ _logsift_long_options=(
     # Stages
     --keep= --drop= --sub= --extract= --skip= --take= --step= --slice= --take-while=
     --drop-while= --uniq --fields= --last= --since= --until= --time-format= --field-sep=
-    --explain
+    --where= --input-format= --explain
     # Output
     --count --files-with-matches --files-without-match --only-matching --quiet --silent
     --line-number --byte-offset --with-filename --no-filename --label= --max-count=
     --after-context= --before-context= --context= --color --color= --colour --colour=
-    --line-buffered --stats --progress --max-matches= --count-by= --top= --histogram= --json
+    --line-buffered --stats --progress --max-matches= --count-by= --count-by-field= --top= --histogram= --json
     --format=
     # Input
     --recursive --dereference-recursive --include= --exclude= --include-from= --exclude-from=
@@ -41,6 +41,7 @@ _logsift_options_with_value=" -e --regexp -f --file -m --max-count -A --after-co
     --exclude-dir --keep --drop
     --sub --extract --skip --take --step --slice --take-while --drop-while --fields --last
     --since --until --time-format --field-sep --max-matches --count-by --top --histogram
+    --where --input-format --count-by-field
     --format --decompress-memory --follow-last "
 
 # Fills COMPREPLY with the values of option $1 that start with $2 (prefixed with $3).
@@ -53,6 +54,8 @@ _logsift_values() {
             COMPREPLY=($(compgen -P "$prefix" -W '1m 5m 15m 1h 1d' -- "$value")) ;;
         --format)
             COMPREPLY=($(compgen -P "$prefix" -W 'github' -- "$value")) ;;
+        --input-format)
+            COMPREPLY=($(compgen -P "$prefix" -W 'auto json logfmt' -- "$value")) ;;
         --since | --until)
             COMPREPLY=($(compgen -P "$prefix" -W 'now 30m 1h 2h 1d 3d 1w' -- "$value")) ;;
         -f | --file | --include | --exclude | --include-from | --exclude-from)

@@ -40,6 +40,8 @@ complete -c logsift -l last -x -d 'Stage: only the last N lines that reach this 
 complete -c logsift -l since -x -a 'now 30m 1h 2h 1d 3d 1w' -d 'Stage: keep lines with a timestamp at or after TIME'
 complete -c logsift -l until -x -a 'now 30m 1h 2h 1d 3d 1w' -d 'Stage: keep lines with a timestamp before TIME'
 complete -c logsift -l time-format -x -d 'Read line timestamps with this strftime format'
+complete -c logsift -l where -x -d 'Stage: keep JSON/logfmt lines whose fields satisfy EXPR (LogQL)'
+complete -c logsift -l input-format -x -a 'auto json logfmt' -d 'How --where reads lines'
 complete -c logsift -l field-sep -x -d 'Literal field separator for --fields'
 complete -c logsift -l explain -d 'Print the pipeline the flags build and exit'
 
@@ -68,7 +70,8 @@ complete -c logsift -l stats -d 'Print a summary of the search on stderr at the 
 complete -c logsift -l progress -d 'Show a progress bar on stderr when it is a terminal'
 complete -c logsift -l max-matches -x -d 'CI gate: exit 1 if more than NUM lines matched, else 0'
 complete -c logsift -l count-by -x -d "Count selected lines by RE's group 1 (or match), most first"
-complete -c logsift -l top -x -d 'With --count-by: print only the NUM most frequent keys'
+complete -c logsift -l count-by-field -x -d 'Count selected lines by a JSON/logfmt field'
+complete -c logsift -l top -x -d 'With --count-by or --count-by-field: print only the NUM most frequent keys'
 complete -c logsift -l histogram -x -a '1m 5m 15m 1h 1d' -d 'Count selected lines per time bucket'
 complete -c logsift -l json -d "Print results as JSON Lines (ripgrep's format)"
 complete -c logsift -l format -x -a 'github' -d 'Print each match with TEMPLATE ({path} {line_number} {match} ...), or github'

@@ -20,7 +20,7 @@ namespace {
 // Flags that build stages, in the order of the table in docs/stages.md.
 const std::vector<std::string> kStageFlags = {
     "--keep", "--drop", "--sub", "--extract", "--skip", "--take", "--step", "--slice",
-    "--take-while", "--drop-while", "--uniq", "--fields", "--last", "--since", "--until",
+    "--take-while", "--drop-while", "--uniq", "--fields", "--last", "--since", "--until", "--where",
 };
 // Stage flags that take no value.
 const std::set<std::string> kStageSwitches = {"--uniq"};
@@ -43,6 +43,7 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
     {"--decompress-memory", "--decompress-memory"}, {"--follow-last", "--follow-last"},
+    {"--where", "--where"}, {"--input-format", "--input-format"}, {"--count-by-field", "--count-by-field"},
 };
 
 // Value options whose value is a count.
@@ -242,10 +243,11 @@ void check_output_modes(const Config& config) {
       {"--json", config.json},
       {"--format", config.format.has_value()},
       {"--count-by", !config.count_by.empty()},
+      {"--count-by-field", !config.count_by_field.empty()},
       {"--histogram", config.histogram_bucket > 0},
   };
   auto combines = [](std::string_view a, std::string_view b) {
-    return (a == "-c" && (b == "-l" || b == "-L")) || (a == "--json" && (b == "--count-by" || b == "--histogram"));
+    return (a == "-c" && (b == "-l" || b == "-L")) || (a == "--json" && (b == "--count-by" || b == "--count-by-field" || b == "--histogram"));
   };
   for (std::size_t i = 0; i < std::size(modes); ++i) {
     for (std::size_t j = i + 1; j < std::size(modes); ++j) {
@@ -367,11 +369,13 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       {"--last", "Only the last N lines that reach this stage"},
       {"--since", "Keep entries stamped at or after TIME (2026-01-01T10:00, 10:00, 30m, 2h, 3d ago)"},
       {"--until", "Keep entries stamped before TIME (same forms as --since)"},
+      {"--where", "Keep JSON/logfmt lines whose fields satisfy EXPR (LogQL: status>=500 and level=\"error\")"},
   };
   const std::map<std::string, std::string> stage_value_names = {
       {"--keep", "RE"}, {"--drop", "RE"}, {"--sub", "s/RE/REPL/[g]"}, {"--extract", "RE"}, {"--skip", "N"},
       {"--take", "N"}, {"--step", "N"}, {"--slice", "A:B[:C]"}, {"--take-while", "RE"}, {"--drop-while", "RE"},
       {"--fields", "LIST"}, {"--last", "N"}, {"--since", "TIME"}, {"--until", "TIME"},
+      {"--where", "EXPR"},
   };
   for (const std::string& flag : kStageFlags) {
     CLI::Option* option;
@@ -389,6 +393,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                  "strftime-style format of timestamps for --since/--until (default: detect common formats)")
       ->group(stages)->type_name("FORMAT");
   app.add_option("--field-sep", config.field_sep, "Literal field separator for --fields")->group(stages)->type_name("SEP");
+  std::string input_format = "auto";
+  app.add_option("--input-format", input_format, "How --where reads lines: auto (JSON if '{', else logfmt), json, logfmt")
+      ->group(stages)->type_name("FORMAT");
   app.add_flag("--explain", config.explain, "Print the pipeline the flags build and exit")->group(stages);
 
   const std::string output = "Output";
@@ -428,7 +435,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
           ->group(output)->type_name("NUM");
   CLI::Option* count_by_option = app.add_option("--count-by", config.count_by, "Count selected lines by RE's group 1 (or match), most first")
       ->group(output)->type_name("RE")->allow_extra_args(false);
-  CLI::Option* top_option = app.add_option("--top", top, "With --count-by: print only the NUM most frequent keys")
+  CLI::Option* count_by_field_option =
+      app.add_option("--count-by-field", config.count_by_field, "Count selected lines by the JSON/logfmt field NAME, most first")
+          ->group(output)->type_name("NAME")->allow_extra_args(false);
+  CLI::Option* top_option = app.add_option("--top", top, "With --count-by or --count-by-field: print only the NUM most frequent keys")
       ->group(output)->type_name("NUM");
 
   const std::string input = "Input";
@@ -554,17 +564,27 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   if (count_by_option->count() > 0 && config.count_by.empty()) {
     throw UsageError("--count-by '': an empty RE gives every line the same empty key");
   }
+  if (count_by_field_option->count() > 0 && config.count_by_field.empty()) {
+    throw UsageError("--count-by-field '': a field needs a name");
+  }
   check_output_modes(config);
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));  // 0: no key, like head -n 0
   if (decompress_memory_option->count() > 0) {
     config.decompress_memory = parse_size("--decompress-memory", decompress_memory);
   }
-  if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");
+  if (top_option->count() > 0 && config.count_by.empty() && config.count_by_field.empty()) {
+    throw UsageError("--top needs --count-by or --count-by-field");
+  }
   if (config.follow_symlinks) config.recursive = true;
   if (follow_last_option->count() > 0) {
     config.follow_last = parse_number("--follow-last", follow_last);
     config.follow = true;
+  }
+  if (auto parsed = parse_input_format(input_format)) {
+    config.input_format = *parsed;
+  } else {
+    throw bad_value("--input-format", input_format, "expected auto, json or logfmt");
   }
   return result;
 }

@@ -82,6 +82,7 @@ struct Pipeline::Impl {
   std::shared_ptr<const Matcher> source_filter;  // pushed down into the source
   std::shared_ptr<const Matcher> source_filter_twin;  // for the source's worker thread, made when first needed
   bool source_filter_is_pattern = false;         // it is PATTERN itself: the sink need not re-match
+  bool source_filter_is_prefilter = false;       // stage 1's necessary condition; stage 1 still runs
   bool source_also_checks_pattern = false;       // a --keep pushed down, PATTERN checked along with it
   std::shared_ptr<const Matcher> pattern_twin;    // for the worker thread then, made when first needed
   std::size_t first_stage = 0;                   // stages before this one were pushed down
@@ -151,6 +152,7 @@ Pipeline Pipeline::build(Config config) {
   stage_context.syntax = c.syntax;
   stage_context.field_separator = c.field_sep;
   stage_context.time_format = c.time_format;
+  stage_context.input_format = c.input_format;
   stage_context.now = static_cast<double>(std::time(nullptr));
   if (!c.time_format.empty()) {
     try {
@@ -183,6 +185,9 @@ Pipeline Pipeline::build(Config config) {
       const bool only_keeps_follow = std::all_of(p.stages.begin() + 1, p.stages.end(),
                                                  [](const auto& stage) { return stage->pushdown_filter() != nullptr; });
       p.source_also_checks_pattern = pattern_can_select && !c.invert && only_keeps_follow;
+    } else if (auto prefilter = p.stages.front()->prefilter()) {
+      p.source_filter = std::move(prefilter);  // the stage stays: it checks the lines found
+      p.source_filter_is_prefilter = true;
     }
   } else if (pattern_can_select) {
     p.source_filter = p.pattern;
@@ -244,7 +249,7 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   const Config& c = config;
   if (c.quiet) return make_quiet_printer();
   if (c.format == "github") return make_github_printer(output, pattern, "error", &diagnostics);
-  if (c.format) return make_template_printer(output, *template_format, pattern, &diagnostics);
+  if (c.format) return make_template_printer(output, *template_format, pattern, &diagnostics, c.input_format);
   if (c.histogram_bucket > 0) {
     winsize size{};
     const std::size_t width = ::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0
@@ -255,6 +260,9 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
     return make_histogram_printer(output, std::move(parser), c.histogram_bucket, width, c.json);
   }
   if (count_by_key) return make_count_by_printer(output, count_by_key, c.top, c.json);
+  if (!c.count_by_field.empty()) {
+    return make_count_by_field_printer(output, FieldPath(c.count_by_field), c.input_format, c.top, c.json);
+  }
   if (c.json) return make_json_printer(output);
   if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
   if (c.count) return make_count_printer(output, with_filename, color, colors);
@@ -375,7 +383,7 @@ void Pipeline::Impl::start_at_last_lines(int fd, std::uint64_t file_size, Source
 // -q, nor -m 0 or 1, nor the aggregates printed at the end).
 void Pipeline::Impl::note_output_file() {
   const Config& c = config;
-  const bool aggregate = !c.format && (c.histogram_bucket > 0 || !c.count_by.empty() || (!c.json && (c.listing || c.count)));
+  const bool aggregate = !c.format && (c.histogram_bucket > 0 || !c.count_by.empty() || !c.count_by_field.empty() || (!c.json && (c.listing || c.count)));
   if (c.quiet || aggregate || (c.max_count && *c.max_count <= 1)) return;
   struct stat info {};
   if (::fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode)) output_file.emplace(info.st_dev, info.st_ino);
@@ -629,8 +637,10 @@ std::string Pipeline::explain() const {
                                      : "source: read(2) in 256 KiB blocks (a file over 1 MiB: read, or mapped in 2 MiB "
                                        "windows where that measures cheaper)";
   if (p.source_filter) {
-    text += "; pushed down: " + (p.source_filter_is_pattern ? "PATTERN (" + p.source_filter->describe() + ")"
-                                                             : p.stages.front()->describe());
+    text += "; pushed down: " + (p.source_filter_is_pattern     ? "PATTERN (" + p.source_filter->describe() + ")"
+                                 : p.source_filter_is_prefilter ? "a prefilter of stage 1, which checks the lines it "
+                                                                  "finds (" + p.source_filter->describe() + ")"
+                                                                : p.stages.front()->describe());
     if (p.source_filter_is_pattern && p.config.invert) text += ", inverted";
     if (p.source_also_checks_pattern) {
       text += ", and PATTERN (" + p.pattern->describe() +

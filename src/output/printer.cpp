@@ -202,9 +202,20 @@ class CountByPrinter final : public Printer {
  public:
   CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::optional<std::size_t> top, bool json)
       : out_(out), key_(std::move(key)), top_(top), json_(json), group_(key_->group_count() >= 1 ? 1 : 0) {}
+  // Keyed by a field instead (--count-by-field).
+  CountByPrinter(Output& out, FieldPath field, InputFormat format, std::optional<std::size_t> top, bool json)
+      : out_(out), top_(top), json_(json), field_(std::move(field)), reader_(format) {}
 
   void begin_input(std::string_view) override {}
   void selected_line(const Line& line, std::span<const Span>) override {
+    if (field_) {
+      reader_.load(line.text);
+      const std::optional<FieldValue> value = reader_.find(*field_);
+      if (!value) return;
+      lookup_.assign(value->text);
+      ++counts_[lookup_];
+      return;
+    }
     if (!key_->find_groups(line.text, 0, groups_)) return;
     const std::optional<Span>& span = groups_[group_];
     const std::string_view key = span ? line.text.substr(span->begin, span->size()) : std::string_view{};
@@ -250,6 +261,8 @@ class CountByPrinter final : public Printer {
   std::vector<std::optional<Span>> groups_;
   std::string lookup_;
   std::unordered_map<std::string, std::uint64_t> counts_;
+  std::optional<FieldPath> field_;
+  FieldReader reader_;
 };
 
 class HistogramPrinter final : public Printer {
@@ -475,6 +488,11 @@ std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPri
 std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
                                                 double bucket_seconds, std::size_t width, bool json) {
   return std::make_unique<HistogramPrinter>(out, std::move(parser), bucket_seconds, width, json);
+}
+
+std::unique_ptr<Printer> make_count_by_field_printer(Output& out, FieldPath field, InputFormat format,
+                                                     std::optional<std::size_t> top, bool json) {
+  return std::make_unique<CountByPrinter>(out, std::move(field), format, top, json);
 }
 
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,

@@ -13,6 +13,7 @@
 #include "logsift/matcher.hpp"
 #include "logsift/time_window.hpp"
 #include "logsift/timestamp.hpp"
+#include "logsift/where_stage.hpp"
 
 namespace logsift {
 namespace {
@@ -511,6 +512,7 @@ std::unique_ptr<Stage> build_stage(const StageSpec& spec, const StageContext& co
     if (since) stage->set_seek_hint(*since);
     return stage;
   }
+  if (flag == "--where") return make_where_stage(spec, context.input_format);
   throw UsageError(fmt::format("unknown stage {}", flag));
 }
 

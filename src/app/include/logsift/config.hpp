@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "logsift/fields.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/printer.hpp"
 #include "logsift/stage.hpp"
@@ -46,6 +47,7 @@ struct Config {
   bool progress = false;                     // --progress: a progress bar on stderr (terminals)
   std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
   std::string count_by;                      // --count-by RE: a table of counts by key
+  std::string count_by_field;                // --count-by-field NAME: the same, keyed by a field
   std::optional<std::size_t> top;            // --top N for --count-by; unset = all (0 prints none)
   double histogram_bucket = 0;               // --histogram: bucket size in seconds; 0 = off
 
@@ -67,6 +69,7 @@ struct Config {
   std::vector<StageSpec> stages;
   std::string field_sep;  // --field-sep for every --fields stage; empty: split on whitespace
   std::string time_format;  // --time-format for --since/--until; empty: detect
+  InputFormat input_format = InputFormat::automatic;  // --input-format for --where and {.field}
   bool explain = false;
 };
 

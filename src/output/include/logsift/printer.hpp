@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "logsift/fields.hpp"
 #include "logsift/line.hpp"
 
 namespace logsift {
@@ -105,6 +106,10 @@ std::unique_ptr<Printer> make_quiet_printer();
 // counted. Memory grows with the number of keys.
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,
                                                std::optional<std::size_t> top, bool json = false);
+// --count-by-field NAME: the same table keyed by a JSON or logfmt field's value (fields.hpp; a
+// string decoded, anything else as written); lines without the field are not counted.
+std::unique_ptr<Printer> make_count_by_field_printer(Output& out, FieldPath field, InputFormat format,
+                                                     std::optional<std::size_t> top, bool json = false);
 
 class TimestampParser;
 

@@ -14,6 +14,7 @@
 
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
+#include "logsift/fields.hpp"
 #include "logsift/matcher.hpp"
 
 namespace logsift {
@@ -46,6 +47,9 @@ class Stage {
   // dropped, so a source over a sorted regular file may start at the first line at or after it
   // (found by binary search) instead of at the start. Set by --since; empty for every other stage.
   virtual std::optional<double> seek_hint() const { return std::nullopt; }
+  // A necessary condition (--where): a line this matcher rejects cannot pass the stage, so the
+  // source may skip it; the stage still checks the lines that pass. Null when there is none.
+  virtual std::shared_ptr<const Matcher> prefilter() const { return nullptr; }
 };
 
 // What stages need beyond their own flag: the regex syntax (-F, -G; never -i/-v/-w/-x), the
@@ -55,6 +59,7 @@ struct StageContext {
   std::string field_separator;
   std::string time_format;  // empty: detect the common formats
   double now = 0;           // seconds since the epoch; relative times count back from it
+  InputFormat input_format = InputFormat::automatic;  // --where: how lines are read
 };
 
 // Each stage resumes the one before it on the stack, so a chain's stack use grows with its

@@ -326,7 +326,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 
   std::vector<std::string> regexps, pattern_files, positionals;
   std::string max_count, after, before, context, color = "never";
-  bool extended = false, basic = false, fixed = false, with_filename = false, no_filename = false;
+  bool extended = false, basic = false, fixed = false, perl = false, with_filename = false, no_filename = false;
   bool files_with_matches = false, files_without_match = false, version = false;
 
   const std::string matching = "Matching";
@@ -337,6 +337,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("-E,--extended-regexp", extended, "PATTERN is an extended regex (default: RE2 syntax)")->group(matching);
   app.add_flag("-G,--basic-regexp", basic, "PATTERN is a POSIX basic regex")->group(matching);
   app.add_flag("-F,--fixed-strings", fixed, "PATTERN is a set of literal strings")->group(matching);
+  app.add_flag("-P,--perl-regexp", perl, "PATTERN is one Perl-compatible regex (PCRE2; not linear-time)")
+      ->group(matching);
   CLI::Option* ignore_case_option =
       app.add_flag("-i,-y,--ignore-case", config.ignore_case, "Ignore case distinctions")->group(matching);
   bool no_ignore_case = false;
@@ -502,8 +504,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
 
-  if (fixed + basic + extended > 1) throw UsageError("conflicting matchers specified");
-  config.syntax = fixed ? Syntax::fixed : basic ? Syntax::basic : Syntax::extended;
+  if (fixed + basic + extended + perl > 1) throw UsageError("conflicting matchers specified");
+  config.syntax = fixed ? Syntax::fixed : basic ? Syntax::basic : perl ? Syntax::perl : Syntax::extended;
 
   std::size_t next = 0;
   if (regexps.empty() && pattern_files.empty()) {

@@ -450,7 +450,12 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
       if (sink.done()) break;
     }
   } catch (const InputError& error) {
-    sink.raise(error.what());
+    // The sink's own matching can fail too (-P past PCRE2's limits): it is over then.
+    if (sink.done()) {
+      diagnostics.file_error(input.display, error.what());
+    } else {
+      sink.raise(error.what());
+    }
   }
   sink.close();
   if (fd != STDIN_FILENO) ::close(fd);

@@ -635,6 +635,33 @@ CASES = [
     C(f"-ve", err="prefix"),
     C(f"-ie", err="prefix"),
     C(f"-n -m", err="prefix"),
+    # ---- -P (PCRE2) --------------------------------------------------------------------------------
+    C(f"-P -c 'ERROR' {A}"),
+    C(f"-P -n '(?<=user=)alice' {A}"),
+    C(f"-P -o -m 5 'user=\\K\\w+' {A}"),
+    C(f"-P -c '\\d{{3}}(?!\\d)' {A}"),
+    C(f"-P -o -m 5 '(\\w+)=\\1' {A}"),
+    C(f"-P -c '(ERROR|FATAL).*(?:alice|bob)' {A}"),
+    C(f"-P -i -c 'timeout' {A} {P}"),
+    C(f"-P -w -c 'user' {A}"),
+    C(f"-P -x -c '.*Safari/537\\.36\"' {P}"),
+    C(f"-P -v -c 'INFO' {A}"),
+    C(f"-P -o -b '(?i)café' {UTF8}"),
+    C(f"-P -c '^\\w+$' {UTF8}"),
+    C(f"-P -o '\\w+' {UTF8}"),
+    C(f"-P -c '' {BADU}"),
+    C(f"-P -c '^.*$' {BADU}"),
+    C(f"-P -n 'ok' {BADU}"),
+    C(f"-P -c 'a' {NUL}"),
+    C(f"-P -o 'x*' {UTF8}"),
+    C(f"-P -m 2 -A 1 -n FATAL {A}"),
+    C(f"-P --color=always -m 3 'ERROR \\w+' {A}"),
+    C(f"-P -l 'deadlock' {A} {P}"),
+    C(f"-P -c 'terminating\\r?$' {CRLF}"),
+    C(f"-P -e a -e b {A}", err="exact"),
+    C(f"-P '(' {A}", err="prefix"),
+    C(f"-P -F x {A}", err="exact"),
+    C(f"-P '(a*)*$'", stdin=b"a" * 50 + b"!\n", err="exact"),
     # ---- errors -----------------------------------------------------------------------------------
     C(f"'a(' {A}", err="prefix"),
     C(f"'(' {A}", err="prefix"),
@@ -658,7 +685,7 @@ CASES = [
 
 # ------------------------------------------------------------------------------------------------
 def syntax_flag(args):
-    """-F or -G if the arguments select that syntax (so grep must not get -E), else None."""
+    """-F, -G or -P if the arguments select that syntax (so grep must not get -E), else None."""
     with_arg = set("efmABCd")  # short options that take an argument
     i = 0
     found = None
@@ -668,6 +695,8 @@ def syntax_flag(args):
             break
         if a in ("--fixed-strings",):
             found = "-F"
+        elif a in ("--perl-regexp",):
+            found = "-P"
         elif a in ("--basic-regexp",):
             found = "-G"
         elif a in ("--extended-regexp",):
@@ -682,6 +711,8 @@ def syntax_flag(args):
                     found = "-F"
                 elif ch == "G":
                     found = "-G"
+                elif ch == "P":
+                    found = "-P"
                 elif ch == "E":
                     found = None
                 if ch in with_arg:

@@ -19,6 +19,7 @@ enum class Syntax {
   extended,  // default and -E: RE2 syntax, plus GNU's \< and \> word anchors
   basic,     // -G: POSIX basic regular expressions, translated to RE2
   fixed,     // -F: every pattern is a literal string
+  perl,      // -P: one Perl-compatible regex, by PCRE2 (backtracking: not linear-time), as grep -P
 };
 
 struct MatcherOptions {

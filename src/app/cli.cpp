@@ -42,7 +42,7 @@ const std::map<std::string, std::string> kValueOptions = {
     {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"}, {"--include-from", "--include-from"},
     {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
-    {"--decompress-memory", "--decompress-memory"},
+    {"--decompress-memory", "--decompress-memory"}, {"--binary-files", "--binary-files"},
 };
 
 // Value options whose value is a count.
@@ -411,6 +411,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--color,--colour", color, "Color matches: --color[=WHEN], WHEN always, never or auto")
       ->group(output)->type_name("[=WHEN]");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
+  app.add_flag("-Z,--null", config.null_after_name, "Print a NUL after each file name (-l, -L, -c, prefixes)")
+      ->group(output);
+  app.add_flag("-T,--initial-tab", config.initial_tab, "Put a tab after the prefix, numbers padded, as grep -T")
+      ->group(output);
   app.add_flag("--json", config.json, "Print ripgrep-compatible JSON Lines (begin, match, context, end, summary)")
       ->group(output);
   std::string format;
@@ -444,7 +448,16 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--exclude-from", exclude_from, "Skip files whose name matches a GLOB read from FILE")
       ->group(input)->allow_extra_args(false)->type_name("FILE");
   app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
-  app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
+  CLI::Option* text_option =
+      app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
+  bool binary_without_match = false;
+  CLI::Option* without_match_flag =
+      app.add_flag("-I", binary_without_match, "Binary files match nothing (--binary-files=without-match)")->group(input);
+  std::string binary_files;
+  CLI::Option* binary_files_option =
+      app.add_option("--binary-files", binary_files, "TYPE of binary files: binary (the default), text (-a) or without-match (-I)")
+          ->group(input)->type_name("TYPE");
+  app.add_flag("-z,--null-data", config.null_data, "Input and output records end in NUL, not newline")->group(input);
   bool decompress = false, no_decompress = false;
   CLI::Option* decompress_option =
       app.add_flag("--decompress", decompress, "Decode input as gzip, bzip2, xz or zstd (an error if it is not)")
@@ -530,6 +543,21 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (option == ignore_case_option) config.ignore_case = true;
     if (option == no_ignore_case_option) config.ignore_case = false;
     if (option == no_decompress_option) config.decompress = Config::Decompress::never;
+    // As in grep, the last of -a, -I and --binary-files decides (-a sets text above).
+    if (option == text_option) config.text = true, config.binary_without_match = false;
+    if (option == without_match_flag) config.binary_without_match = true, config.text = false;
+    if (option == binary_files_option) {
+      if (binary_files == "text") {
+        config.text = true, config.binary_without_match = false;
+      } else if (binary_files == "without-match") {
+        config.binary_without_match = true, config.text = false;
+      } else if (binary_files == "binary") {
+        config.binary_without_match = false, config.text = false;
+      } else {
+        throw UsageError(fmt::format("invalid argument {} for --binary-files (valid: binary, text, without-match)",
+                                     quote(binary_files)));
+      }
+    }
   }
   // One glob a line, as grep reads --exclude-from; empty lines name nothing.
   for (auto [files, globs] : {std::pair{&include_from, &config.include}, std::pair{&exclude_from, &config.exclude}}) {

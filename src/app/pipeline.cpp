@@ -25,6 +25,7 @@
 #include "logsift/follow_group.hpp"
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/null_data.hpp"
 #include "logsift/output.hpp"
 #include "logsift/printer.hpp"
 #include "logsift/progress.hpp"
@@ -145,6 +146,7 @@ Pipeline Pipeline::build(Config config) {
   options.word = c.word;
   options.whole_line = c.whole_line;
   options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
+  options.dot_matches_newline = c.null_data;
   p.pattern = std::make_shared<const Matcher>(c.patterns, options);
   StageContext stage_context;
   stage_context.syntax = c.syntax;
@@ -172,8 +174,9 @@ Pipeline Pipeline::build(Config config) {
 
   // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
   // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
-  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line();
-  if (!p.stages.empty()) {
+  // Not with -z: the source searches records with their newlines swapped for NULs.
+  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line() && !c.null_data;
+  if (!p.stages.empty() && !c.null_data) {
     if (auto filter = p.stages.front()->pushdown_filter()) {
       p.source_filter = std::move(filter);
       p.first_stage = 1;
@@ -255,14 +258,18 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   }
   if (count_by_key) return make_count_by_printer(output, count_by_key, c.top, c.json);
   if (c.json) return make_json_printer(output);
-  if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
-  if (c.count) return make_count_printer(output, with_filename, color, colors);
+  if (c.listing) return make_file_list_printer(output, *c.listing, color, colors, c.null_after_name);
+  if (c.count) return make_count_printer(output, with_filename, color, colors, c.null_after_name);
   LinePrinterOptions options;
   options.with_filename = with_filename;
   options.line_number = c.line_number;
   options.byte_offset = c.byte_offset;
   options.only_matching = c.only_matching;
   options.text = c.text;
+  options.null_after_name = c.null_after_name;
+  options.binary_without_match = c.binary_without_match;
+  options.initial_tab = c.initial_tab;
+  options.line_terminator = c.null_data ? '\0' : '\n';
   options.color = color;
   options.colors = colors;
   return make_line_printer(output, diagnostics, options);
@@ -387,10 +394,11 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   if (source_also_checks_pattern) source_options.also_select = pattern;
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
-  source_options.detect_binary = printer.shows_lines() && !config.text && !config.json;
+  source_options.detect_binary = (printer.shows_lines() || config.binary_without_match) && !config.text && !config.json;
   // But in a binary input NULs end lines for every output, as in grep (counts included).
   source_options.nul_ends_lines = !config.text && !config.json;
   source_options.progress = progress;
+  source_options.null_data = config.null_data;
   using Decoding = SourceOptions::Decoding;
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
                             : config.decompress == Config::Decompress::always ? Decoding::forced
@@ -418,6 +426,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   if (config.follow && regular_file) source_options.follow_path = input.path;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);
+  if (config.null_data) lines = restore_newlines(std::move(lines));
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
 
@@ -432,6 +441,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.lines_preselected = source_filter_is_pattern || source_also_checks_pattern;
   // JSON carries any bytes (as base64); aggregates count every selected line, as -c does.
   sink_options.text = config.text || config.json || !printer.shows_lines();
+  sink_options.binary_without_match = config.binary_without_match && !config.text && !config.json;
+  printer.input_size(regular_file ? std::optional<std::uint64_t>(info.st_size) : std::nullopt);
   Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
 
   // Totals are kept even when the output fails mid-way (a closed pipe still ends with the status of

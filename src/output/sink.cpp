@@ -144,6 +144,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     }
     const Line& line = *event.line;
     ++sequence;
+    if (options.binary_without_match && input->saw_nul) break;
 
     if (counting_only) {
       if (options.lines_preselected || pattern->matches(line.text) != options.invert) {
@@ -195,6 +196,10 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     last_printed = sequence;
     after_left = options.after;
     if (summary.selected >= max_count) limit_reached = true;
+  }
+  if (options.binary_without_match && input->saw_nul) {
+    summary.selected = 0;
+    summary.binary_match = false;
   }
   summary.bytes_searched = input->bytes_read;
   printer->end_input(summary);

@@ -247,6 +247,7 @@ RE2::Options re2_options(const MatcherOptions& options, std::size_t patterns = 1
   o.set_encoding(RE2::Options::EncodingUTF8);
   o.set_case_sensitive(!options.ignore_case);
   o.set_longest_match(options.leftmost_longest);
+  o.set_dot_nl(options.dot_matches_newline);
   return o;
 }
 

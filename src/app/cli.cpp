@@ -458,6 +458,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       app.add_option("--binary-files", binary_files, "TYPE of binary files: binary (the default), text (-a) or without-match (-I)")
           ->group(input)->type_name("TYPE");
   app.add_flag("-z,--null-data", config.null_data, "Input and output records end in NUL, not newline")->group(input);
+  app.add_flag("--crlf", config.crlf, "Lines end in \\r\\n as in \\n: $ matches before \\r\\n (as rg --crlf)")->group(input);
   bool decompress = false, no_decompress = false;
   CLI::Option* decompress_option =
       app.add_flag("--decompress", decompress, "Decode input as gzip, bzip2, xz or zstd (an error if it is not)")

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "logsift/crlf.hpp"
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/follow_group.hpp"
@@ -174,9 +175,11 @@ Pipeline Pipeline::build(Config config) {
 
   // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
   // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
-  // Not with -z: the source searches records with their newlines swapped for NULs.
-  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line() && !c.null_data;
-  if (!p.stages.empty() && !c.null_data) {
+  // Not with -z (the source searches records with their newlines swapped for NULs) nor --crlf (it
+  // searches lines with their '\r', which `$`, `.`, `\s` and negated classes see).
+  const bool raw_lines_differ = c.null_data || c.crlf;
+  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line() && !raw_lines_differ;
+  if (!p.stages.empty() && !raw_lines_differ) {
     if (auto filter = p.stages.front()->pushdown_filter()) {
       p.source_filter = std::move(filter);
       p.first_stage = 1;
@@ -270,6 +273,7 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
   options.binary_without_match = c.binary_without_match;
   options.initial_tab = c.initial_tab;
   options.line_terminator = c.null_data ? '\0' : '\n';
+  options.crlf = c.crlf;
   options.color = color;
   options.colors = colors;
   return make_line_printer(output, diagnostics, options);
@@ -427,6 +431,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
   generator<Line> lines = read_lines(fd, source_options, state);
   if (config.null_data) lines = restore_newlines(std::move(lines));
+  if (config.crlf) lines = strip_carriage_returns(std::move(lines));
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   for (std::size_t i = first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
 

@@ -62,6 +62,7 @@ class LinePrinter final : public Printer {
         if (!printable(match)) continue;
         write_prefix(line.number, line.offset + span.begin, ':');
         append_colored(out_, options_.color, options_.colors.selected_match, match);
+        if (options_.crlf) out_.append("\r");
         out_.end_line(options_.line_terminator);
       }
       return;
@@ -144,6 +145,7 @@ class LinePrinter final : public Printer {
       return;
     }
     out_.append(line.text.substr(written_to_));
+    if (line.crlf) out_.append("\r");
     out_.end_line(options_.line_terminator);
   }
 

@@ -61,6 +61,7 @@ struct Config {
   bool text = false;         // -a, --binary-files=text
   bool binary_without_match = false;  // -I, --binary-files=without-match: a binary input matches nothing
   bool null_data = false;    // -z: input and output records end in NUL, not newline
+  bool crlf = false;         // --crlf: "\r\n" ends a line for $ and printing, as rg --crlf
   enum class Decompress { automatic, always, never } decompress = Decompress::automatic;
   std::uint64_t decompress_memory = std::uint64_t{128} << 20;  // --decompress-memory: xz dictionary, zstd window
   bool follow = false;       // --follow

@@ -82,6 +82,7 @@ struct LinePrinterOptions {
   bool binary_without_match = false;  // -I: invalid UTF-8 lines are left out without a notice
   bool initial_tab = false;      // -T: a tab after the prefix, numbers padded as grep pads them
   char line_terminator = '\n';   // '\0' with -z: records end in NUL
+  bool crlf = false;             // --crlf: -o matches end in "\r\n", as ripgrep's; lines as they were read
   bool color = false;
   ColorScheme colors;
 };

@@ -24,6 +24,7 @@
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/follow_group.hpp"
+#include "logsift/long_path.hpp"
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/null_data.hpp"
@@ -43,6 +44,21 @@ struct InputFile {
   std::string path;     // what to open; empty for standard input
   std::string display;  // what to print
 };
+
+// gnulib's exclude rule, which grep applies to directories named on the command line: a glob
+// matches the whole operand or what follows any '/' in it ("tree" excludes "data/edge/tree").
+bool operand_excluded(const std::vector<std::string>& globs, const std::string& operand) {
+  for (const std::string& glob : globs) {
+    if (::fnmatch(glob.c_str(), operand.c_str(), 0) == 0) return true;
+    for (std::size_t slash = operand.find('/'); slash != std::string::npos; slash = operand.find('/', slash + 1)) {
+      if (slash + 1 < operand.size() && operand[slash + 1] != '/' &&
+          ::fnmatch(glob.c_str(), operand.c_str() + slash + 1, 0) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 bool glob_matches(const std::vector<std::string>& globs, const std::string& name) {
   return std::any_of(globs.begin(), globs.end(),
@@ -201,7 +217,7 @@ Pipeline Pipeline::build(Config config) {
 
 void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
   struct stat self {};
-  if (::stat(dir_path.c_str(), &self) == 0) {
+  if (stat_long_path(dir_path, &self) == 0) {
     const std::pair<dev_t, ino_t> id{self.st_dev, self.st_ino};
     if (std::find(walk_ancestors.begin(), walk_ancestors.end(), id) != walk_ancestors.end()) {
       diagnostics.warning(dir_display.empty() ? "." : dir_display, "warning: recursive directory loop");
@@ -215,8 +231,13 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
     std::vector<std::pair<dev_t, ino_t>>& path;
     ~Leave() { path.pop_back(); }
   } leave{walk_ancestors};
-  DIR* dir = ::opendir(dir_path.c_str());
+  // Paths past PATH_MAX are opened piece by piece (long_path.hpp).
+  const int dir_fd = open_long_path(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = dir_fd < 0 ? nullptr : ::fdopendir(dir_fd);
   if (dir == nullptr) {
+    const int saved = errno;
+    if (dir_fd >= 0) ::close(dir_fd);
+    errno = saved;
     diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
     return;
   }
@@ -232,7 +253,7 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
     const std::string path = join_path(dir_path, name);
     const std::string display = join_path(dir_display, name);
     struct stat info {};
-    const int rc = config.follow_symlinks ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info);
+    const int rc = stat_long_path(path, &info, config.follow_symlinks);
     if (rc != 0) {
       diagnostics.file_error(display, std::strerror(errno));
       continue;
@@ -380,7 +401,7 @@ bool Pipeline::Impl::is_the_output(int fd, const InputFile& input) {
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
   if (!input.path.empty()) {
-    fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open_long_path(input.path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       diagnostics.file_error(input.display, std::strerror(errno));
       return;
@@ -520,8 +541,11 @@ int Pipeline::run() {
       continue;
     }
     struct stat info {};
-    const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-    if (is_dir) {
+    const bool is_dir = (c.recursive || !c.exclude_dir.empty()) && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    // As grep: --exclude-dir also skips a directory named on the command line (silently, -r or not),
+    // but not the current directory that -r searches when no FILE is given.
+    if (is_dir && !implicit_dir && operand_excluded(c.exclude_dir, operand)) continue;
+    if (is_dir && c.recursive) {
       p.walk(operand, implicit_dir ? "" : operand, inputs);
     } else if (p.listed(base_name(operand))) {
       inputs.push_back({operand, operand});

@@ -710,6 +710,16 @@ CASES = [
     C(f"-T ERROR {A}"),
     C("-T -n -b a", stdin=SIN),
     C("-T -H a", stdin=SIN),
+    # ---- --exclude-dir on a directory named on the command line -------------------------------------
+    C(f"-r --exclude-dir=tree -c INFO {TREE}", sort=True),
+    C(f"-r --exclude-dir=tree -c INFO {TREE}/", sort=True),
+    C(f"-r --exclude-dir=edge -c INFO {TREE}", sort=True),
+    C(f"-r --exclude-dir='*ee' -c INFO {TREE} {A}", sort=True),
+    C(f"-r --exclude-dir={TREE} -c INFO {TREE}", sort=True),
+    C(f"-r --exclude-dir=sub -c INFO {TREE}/sub {TREE}", sort=True),
+    C(f"--exclude-dir=tree -c INFO {TREE}", sort=True),
+    C("-r --exclude-dir=. -c INFO .", cwd=TREE, sort=True),
+    C("-r --exclude-dir=. -c INFO", cwd=TREE, sort=True),
     # ---- errors -----------------------------------------------------------------------------------
     C(f"'a(' {A}", err="prefix"),
     C(f"'(' {A}", err="prefix"),

@@ -144,8 +144,57 @@ def binary_checks(tmp):
               f"{mine.returncode} {mine.stdout} grep {grep.returncode} {grep.stdout}")
 
 
+def make_deep_tree(top, levels, name_length):
+    """top/d.../d.../.../deep.log and a short file beside each level, without ever naming a path
+    longer than PATH_MAX (os.mkdir relative to the parent's descriptor). Returns the deepest path."""
+    os.mkdir(top)
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    path = top
+    for level in range(levels):
+        name = ("%03d" % level) + "d" * (name_length - 3)
+        with open(os.open("level.log", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as f:
+            f.write(b"needle at level %d\n" % level)
+        os.mkdir(name, dir_fd=fd)
+        child = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = child
+        path += "/" + name
+    with open(os.open("deep.log", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as f:
+        f.write(b"first line\nneedle at the bottom\n")
+    os.close(fd)
+    return path + "/deep.log"
+
+
+def walk_checks(tmp):
+    deepest = make_deep_tree(os.path.join(tmp, "deep"), 24, 250)
+    check("the deep tree's path is longer than PATH_MAX (4096)", len(deepest) > 4096, f"{len(deepest)}")
+    for q in [["-r", "needle"], ["-r", "-c", "needle"], ["-r", "-l", "bottom"], ["-r", "-n", "bottom"]]:
+        mine = run([LOGSIFT, *q, os.path.join(tmp, "deep")])
+        grep = run(["grep", *q, os.path.join(tmp, "deep")])
+        check(f"{q} on a tree deeper than PATH_MAX: grep's lines", sorted(mine.stdout.splitlines()) ==
+              sorted(grep.stdout.splitlines()) and mine.returncode == grep.returncode == 0,
+              f"{mine.returncode} {short(mine.stderr)} grep {grep.returncode} {short(grep.stderr)}")
+        check(f"{q} on a tree deeper than PATH_MAX: the bottom is reached", b"bottom" in mine.stdout or
+              b"deep.log" in mine.stdout, short(mine.stdout))
+    # grep -R (fts, following links) fails there with "File name too long"; logsift does not.
+    mine = run([LOGSIFT, "-R", "-c", "bottom", os.path.join(tmp, "deep")])
+    check("-R on a tree deeper than PATH_MAX", mine.returncode == 0 and mine.stderr == b"" and
+          b"/deep.log:1\n" in mine.stdout, f"{mine.returncode} {short(mine.stderr)}")
+    # --exclude-dir applies to a directory named on the command line, as in grep 3.8.
+    for q in [["--exclude-dir=deep", "-r", "needle", os.path.join(tmp, "deep")],
+              ["--exclude-dir=deep", "-r", "needle", os.path.join(tmp, "deep") + "/"],
+              ["--exclude-dir=000*", "-r", "-c", "needle", os.path.join(tmp, "deep")],
+              ["--exclude-dir=deep", "-c", "needle", os.path.join(tmp, "deep")]]:
+        mine = run([LOGSIFT, *q])
+        grep = run(["grep", *q])
+        check(f"{q}: grep's answer", sorted(mine.stdout.splitlines()) == sorted(grep.stdout.splitlines()) and
+              mine.returncode == grep.returncode and mine.stderr.replace(b"logsift:", b"grep:") == grep.stderr,
+              f"{mine.returncode} {short(mine.stdout)} {short(mine.stderr)} grep {grep.returncode} {short(grep.stdout)}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
+        walk_checks(tmp)
         crlf_checks(tmp)
         perl_checks(tmp)
         binary_checks(tmp)

@@ -86,6 +86,7 @@ class LinePrinter final : public Printer {
 
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return options_.only_matching || options_.color; }
+  bool last_line_shown() const override { return options_.only_matching || line_printable_; }
 
  private:
   // grep suppresses output of text that is not valid in the locale's encoding and reports the

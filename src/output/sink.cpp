@@ -130,9 +130,12 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
       printer->context_line(line, spans);
     }
   };
+  // False when the printer left the line out (invalid UTF-8): grep's context then ends there.
   auto print_context = [&](const Line& line, std::uint64_t at) {
     print_line(line, false);
+    if (!printer->last_line_shown()) return false;
     last_printed = at;
+    return true;
   };
 
   while (!(limit_reached && after_left == 0)) {
@@ -155,16 +158,14 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
     if (limit_reached) {
       // After -m's last match grep still prints the trailing context, matching lines included.
-      print_context(line, sequence);
-      --after_left;
+      after_left = print_context(line, sequence) ? after_left - 1 : 0;
       continue;
     }
 
     const bool selected = options.lines_preselected || pattern->matches(line.text) != options.invert;
     if (!selected) {
       if (after_left > 0) {
-        print_context(line, sequence);
-        --after_left;
+        after_left = print_context(line, sequence) ? after_left - 1 : 0;
       } else {
         before.push(line, sequence);
       }
@@ -193,8 +194,12 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
       before.drain([&](const Line& kept) { print_line(kept, false); });
     }
     print_line(line, true);
-    last_printed = sequence;
-    after_left = options.after;
+    if (printer->last_line_shown()) {
+      last_printed = sequence;
+      after_left = options.after;
+    } else {
+      after_left = 0;
+    }
     if (summary.selected >= max_count) limit_reached = true;
   }
   if (options.binary_without_match && input->saw_nul) {

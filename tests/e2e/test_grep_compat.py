@@ -710,6 +710,16 @@ CASES = [
     C(f"-T ERROR {A}"),
     C("-T -n -b a", stdin=SIN),
     C("-T -H a", stdin=SIN),
+    # ---- "--" around lines left out as invalid UTF-8 ------------------------------------------------
+    C(f"-A1 ERROR {BADU}"),
+    C(f"-A0 ERROR {BADU}"),
+    C(f"-C1 bad {BADU}"),
+    C(f"-n -A0 line {BADU}"),
+    C(f"-A2 ERROR {BADU}"),
+    C(f"-B2 -n after {BADU}"),
+    C(f"-C1 -m 2 ERROR {BADU}"),
+    C("-A1 m", stdin=b"m1\nbad\xff\nm2\nx\ny\n"),
+    C("-A3 -n m", stdin=b"m1\nbad\xff\nm2\nx\ny\nz\n"),
     # ---- --exclude-dir on a directory named on the command line -------------------------------------
     C(f"-r --exclude-dir=tree -c INFO {TREE}", sort=True),
     C(f"-r --exclude-dir=tree -c INFO {TREE}/", sort=True),

@@ -51,6 +51,14 @@ class Printer {
   // called for each batch in order (the first with `first`, the last with `last`, possibly empty)
   // instead of one selected_line/context_line call; `selected` tells which of the two it is.
   virtual bool takes_span_batches() const { return false; }
+  // False when the line just given (selected_line, context_line, or the last part of one) was left
+  // out (grep's rule for text that is not valid UTF-8): the sink then does not count it as printed,
+  // so the next printed line gets a "--" if it does not follow the last one shown, and the left-out
+  // line's trailing context is not printed, as grep does.
+  virtual bool last_line_shown() const { return true; }
+  // Whether empty matches are wanted among the spans too (ripgrep's --json reports them): each
+  // empty match, but not one right at the end of the match before it, as Rust's find_iter.
+  virtual bool wants_empty_spans() const { return false; }
   virtual void line_part(const Line&, bool /*selected*/, std::span<const Span>, bool /*first*/, bool /*last*/) {}
   // After the last input: printers that aggregate over all inputs print here.
   virtual void finish() {}

@@ -195,6 +195,7 @@ class JsonPrinter final : public Printer {
 
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
+  bool wants_empty_spans() const override { return true; }  // rg lists empty matches too
 
   void absorb(const Printer& other) override {
     if (const auto* same = dynamic_cast<const JsonPrinter*>(&other)) total_ += same->total_;

@@ -192,9 +192,23 @@ def walk_checks(tmp):
               f"{mine.returncode} {short(mine.stdout)} {short(mine.stderr)} grep {grep.returncode} {short(grep.stdout)}")
 
 
+def json_checks(tmp):
+    """--json lists empty matches as rg does (one per position, none right after a match)."""
+    sample = os.path.join(tmp, "empty-matches.txt")
+    write(sample, "abc\n\né-ab\nabcb\nbb b\n".encode())
+    for args in [[""], ["x*"], ["b*"], ["-v", "zz"], ["-m", "3", "[0-9]*", "data/app.log"]]:
+        target = [] if args[-1] == "data/app.log" else [sample]
+        mine = run([LOGSIFT, "--json", *args, *target])
+        rg = run(["rg", "--json", *args, *target])
+        pick = lambda out: [m["data"] for m in map(json.loads, out.splitlines()) if m["type"] == "match"]
+        check(f"--json {args}: rg's submatches", pick(mine.stdout) == pick(rg.stdout) and pick(mine.stdout),
+              f"{pick(mine.stdout)[:2]} {pick(rg.stdout)[:2]}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         walk_checks(tmp)
+        json_checks(tmp)
         crlf_checks(tmp)
         perl_checks(tmp)
         binary_checks(tmp)

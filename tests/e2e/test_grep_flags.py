@@ -17,34 +17,17 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
-LOGSIFT = os.path.abspath(sys.argv[1])
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ENV = dict(os.environ, LC_ALL="C.UTF-8")
-passed = failed = 0
+import harness
+from harness import ROOT, check, short, write
 
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}")
+LOGSIFT = harness.start(like_grep=True)
+ENV = harness.grep_env()
 
 
 def run(argv, stdin=b""):
+    """Runs argv (logsift or the tool it is compared with) from the repository root."""
     return subprocess.run(argv, input=stdin, capture_output=True, timeout=120, env=ENV, cwd=ROOT)
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def short(b, n=160):
-    return repr(b[:n])
 
 
 def crlf_checks(tmp):
@@ -206,14 +189,9 @@ def json_checks(tmp):
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        walk_checks(tmp)
-        json_checks(tmp)
-        crlf_checks(tmp)
-        perl_checks(tmp)
-        binary_checks(tmp)
-    print(f"grep_flags: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    harness.run_groups([("walk", walk_checks), ("json", json_checks), ("crlf", crlf_checks), ("perl", perl_checks),
+                        ("binary", binary_checks)])
+    return harness.summary("grep_flags")
 
 
 if __name__ == "__main__":

@@ -710,6 +710,9 @@ CASES = [
     C(f"-T ERROR {A}"),
     C("-T -n -b a", stdin=SIN),
     C("-T -H a", stdin=SIN),
+    C(f"-T -n --color=always -m2 ERROR {A} {CRLF}"),
+    C(f"-Z -H --color=always -m2 ERROR {A}"),
+    C(f"-Zc --color=always ERROR {A} {CRLF}"),
     # ---- "--" around lines left out as invalid UTF-8 ------------------------------------------------
     C(f"-A1 ERROR {BADU}"),
     C(f"-A0 ERROR {BADU}"),

@@ -20,11 +20,14 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "logsift/crlf.hpp"
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/follow_group.hpp"
+#include "logsift/long_path.hpp"
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/null_data.hpp"
 #include "logsift/output.hpp"
 #include "logsift/printer.hpp"
 #include "logsift/progress.hpp"
@@ -41,6 +44,21 @@ struct InputFile {
   std::string path;     // what to open; empty for standard input
   std::string display;  // what to print
 };
+
+// gnulib's exclude rule, which grep applies to directories named on the command line: a glob
+// matches the whole operand or what follows any '/' in it ("tree" excludes "data/edge/tree").
+bool operand_excluded(const std::vector<std::string>& globs, const std::string& operand) {
+  for (const std::string& glob : globs) {
+    if (::fnmatch(glob.c_str(), operand.c_str(), 0) == 0) return true;
+    for (std::size_t slash = operand.find('/'); slash != std::string::npos; slash = operand.find('/', slash + 1)) {
+      if (slash + 1 < operand.size() && operand[slash + 1] != '/' &&
+          ::fnmatch(glob.c_str(), operand.c_str() + slash + 1, 0) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 bool glob_matches(const std::vector<std::string>& globs, const std::string& name) {
   return std::any_of(globs.begin(), globs.end(),
@@ -147,6 +165,7 @@ Pipeline Pipeline::build(Config config) {
   options.word = c.word;
   options.whole_line = c.whole_line;
   options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
+  options.dot_matches_newline = c.null_data;
   p.pattern = std::make_shared<const Matcher>(c.patterns, options);
   StageContext stage_context;
   stage_context.syntax = c.syntax;
@@ -175,8 +194,11 @@ Pipeline Pipeline::build(Config config) {
 
   // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
   // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
-  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line();
-  if (!p.stages.empty()) {
+  // Not with -z (the source searches records with their newlines swapped for NULs) nor --crlf (it
+  // searches lines with their '\r', which `$`, `.`, `\s` and negated classes see).
+  const bool raw_lines_differ = c.null_data || c.crlf;
+  const bool pattern_can_select = !c.context_requested && !p.pattern->matches_every_line() && !raw_lines_differ;
+  if (!p.stages.empty() && !raw_lines_differ) {
     if (auto filter = p.stages.front()->pushdown_filter()) {
       p.source_filter = std::move(filter);
       p.first_stage = 1;
@@ -201,7 +223,7 @@ Pipeline Pipeline::build(Config config) {
 
 void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
   struct stat self {};
-  if (::stat(dir_path.c_str(), &self) == 0) {
+  if (stat_long_path(dir_path, &self) == 0) {
     const std::pair<dev_t, ino_t> id{self.st_dev, self.st_ino};
     if (std::find(walk_ancestors.begin(), walk_ancestors.end(), id) != walk_ancestors.end()) {
       diagnostics.warning(dir_display.empty() ? "." : dir_display, "warning: recursive directory loop");
@@ -215,8 +237,13 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
     std::vector<std::pair<dev_t, ino_t>>& path;
     ~Leave() { path.pop_back(); }
   } leave{walk_ancestors};
-  DIR* dir = ::opendir(dir_path.c_str());
+  // Paths past PATH_MAX are opened piece by piece (long_path.hpp).
+  const int dir_fd = open_long_path(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = dir_fd < 0 ? nullptr : ::fdopendir(dir_fd);
   if (dir == nullptr) {
+    const int saved = errno;
+    if (dir_fd >= 0) ::close(dir_fd);
+    errno = saved;
     diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
     return;
   }
@@ -232,7 +259,7 @@ void Pipeline::Impl::walk(const std::string& dir_path, const std::string& dir_di
     const std::string path = join_path(dir_path, name);
     const std::string display = join_path(dir_display, name);
     struct stat info {};
-    const int rc = config.follow_symlinks ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info);
+    const int rc = stat_long_path(path, &info, config.follow_symlinks);
     if (rc != 0) {
       diagnostics.file_error(display, std::strerror(errno));
       continue;
@@ -264,14 +291,19 @@ std::unique_ptr<Printer> Pipeline::Impl::make_printer(Output& output) {
     return make_count_by_field_printer(output, FieldPath(c.count_by_field), c.input_format, c.top, c.json);
   }
   if (c.json) return make_json_printer(output);
-  if (c.listing) return make_file_list_printer(output, *c.listing, color, colors);
-  if (c.count) return make_count_printer(output, with_filename, color, colors);
+  if (c.listing) return make_file_list_printer(output, *c.listing, color, colors, c.null_after_name);
+  if (c.count) return make_count_printer(output, with_filename, color, colors, c.null_after_name);
   LinePrinterOptions options;
   options.with_filename = with_filename;
   options.line_number = c.line_number;
   options.byte_offset = c.byte_offset;
   options.only_matching = c.only_matching;
   options.text = c.text;
+  options.null_after_name = c.null_after_name;
+  options.binary_without_match = c.binary_without_match;
+  options.initial_tab = c.initial_tab;
+  options.line_terminator = c.null_data ? '\0' : '\n';
+  options.crlf = c.crlf;
   options.color = color;
   options.colors = colors;
   return make_line_printer(output, diagnostics, options);
@@ -403,7 +435,7 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
   bool appeared = false;  // --follow waited for the file: it is read from its start
   if (!input.path.empty()) {
-    fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open_long_path(input.path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && config.follow) {
       // tail -F: a log that is not there yet will be.
       diagnostics.warning(input.display, "waiting for it to appear");
@@ -428,10 +460,11 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   if (source_also_checks_pattern) source_options.also_select = pattern;
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
-  source_options.detect_binary = printer.shows_lines() && !config.text && !config.json;
+  source_options.detect_binary = (printer.shows_lines() || config.binary_without_match) && !config.text && !config.json;
   // But in a binary input NULs end lines for every output, as in grep (counts included).
   source_options.nul_ends_lines = !config.text && !config.json;
   source_options.progress = progress;
+  source_options.null_data = config.null_data;
   using Decoding = SourceOptions::Decoding;
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
                             : config.decompress == Config::Decompress::always ? Decoding::forced
@@ -461,6 +494,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   TimeUse time_use;
   seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options, time_use);
   generator<Line> lines = read_lines(fd, source_options, state);
+  if (config.null_data) lines = restore_newlines(std::move(lines));
+  if (config.crlf) lines = strip_carriage_returns(std::move(lines));
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   for (std::size_t i = first_stage; i < stages.size(); ++i) {
     lines = stages[i]->apply_to_file(std::move(lines), mtime, &time_use);
@@ -478,6 +513,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.lines_preselected = source_filter_is_pattern || source_also_checks_pattern;
   // JSON carries any bytes (as base64); aggregates count every selected line, as -c does.
   sink_options.text = config.text || config.json || !printer.shows_lines();
+  sink_options.binary_without_match = config.binary_without_match && !config.text && !config.json;
+  printer.input_size(regular_file ? std::optional<std::uint64_t>(info.st_size) : std::nullopt);
   Sink sink = grep_sink(pattern, sink_options, &printer, &diagnostics, input.display, state);
 
   // Totals are kept even when the output fails mid-way (a closed pipe still ends with the status of
@@ -496,7 +533,12 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
       if (sink.done()) break;
     }
   } catch (const InputError& error) {
-    sink.raise(error.what());
+    // The sink's own matching can fail too (-P past PCRE2's limits): it is over then.
+    if (sink.done()) {
+      diagnostics.file_error(input.display, error.what());
+    } else {
+      sink.raise(error.what());
+    }
   }
   sink.close();
   if (fd != STDIN_FILENO) ::close(fd);
@@ -552,8 +594,11 @@ int Pipeline::run() {
       continue;
     }
     struct stat info {};
-    const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-    if (is_dir) {
+    const bool is_dir = (c.recursive || !c.exclude_dir.empty()) && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    // As grep: --exclude-dir also skips a directory named on the command line (silently, -r or not),
+    // but not the current directory that -r searches when no FILE is given.
+    if (is_dir && !implicit_dir && operand_excluded(c.exclude_dir, operand)) continue;
+    if (is_dir && c.recursive) {
       p.walk(operand, implicit_dir ? "" : operand, inputs);
     } else if (p.listed(base_name(operand))) {
       inputs.push_back({operand, operand});

@@ -195,6 +195,7 @@ class JsonPrinter final : public Printer {
 
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
+  bool wants_empty_spans() const override { return true; }  // rg lists empty matches too
 
   void absorb(const Printer& other) override {
     if (const auto* same = dynamic_cast<const JsonPrinter*>(&other)) total_ += same->total_;
@@ -226,14 +227,15 @@ class JsonPrinter final : public Printer {
       put(buf, "}}\n");
     }
     const bool has_newline = terminated(line);
-    seen_end_ = std::max(seen_end_, line.offset + line.text.size() + (has_newline ? 1 : 0));
+    const bool crlf = line.crlf;  // --crlf took the '\r' off; rg shows the line as it was
+    seen_end_ = std::max(seen_end_, line.offset + line.text.size() + (crlf ? 1 : 0) + (has_newline ? 1 : 0));
 
     put(buf, "{\"type\":\"");
     put(buf, type);
     put(buf, "\",\"data\":{\"path\":");
     put_json_data(buf, path_);
     put(buf, ",\"lines\":");
-    put_json_data(buf, line.text, has_newline ? "\n" : "");
+    put_json_data(buf, line.text, crlf ? (has_newline ? "\r\n" : "\r") : has_newline ? "\n" : "");
     put(buf, ",\"line_number\":");
     put_uint(buf, line.number);
     put(buf, ",\"absolute_offset\":");

@@ -42,6 +42,12 @@ class LinePrinter final : public Printer {
     encoding_error_ = false;
   }
 
+  // grep -T pads numbers to the digits of the file's size + 1, or of the largest offset (19)
+  // when the size is not known.
+  void input_size(std::optional<std::uint64_t> bytes) override {
+    number_width_ = bytes ? fmt::formatted_size("{}", *bytes + 1) : 19;
+  }
+
   void selected_line(const Line& line, std::span<const Span> spans) override { line_part(line, true, spans, true, true); }
 
   void context_line(const Line& line, std::span<const Span> spans) override { line_part(line, false, spans, true, true); }
@@ -56,7 +62,8 @@ class LinePrinter final : public Printer {
         if (!printable(match)) continue;
         write_prefix(line.number, line.offset + span.begin, ':');
         append_colored(out_, options_.color, options_.colors.selected_match, match);
-        out_.end_line();
+        if (options_.crlf) out_.append("\r");
+        out_.end_line(options_.line_terminator);
       }
       return;
     }
@@ -71,7 +78,7 @@ class LinePrinter final : public Printer {
   }
 
   void end_input(const InputSummary& summary) override {
-    if (summary.binary_match || encoding_error_) {
+    if (summary.binary_match || (encoding_error_ && !options_.binary_without_match)) {
       out_.flush();  // keep stdout and the notice on stderr in order on a terminal
       diagnostics_.notice(fmt::format("{}: binary file matches", name_));
     }
@@ -79,6 +86,7 @@ class LinePrinter final : public Printer {
 
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return options_.only_matching || options_.color; }
+  bool last_line_shown() const override { return options_.only_matching || line_printable_; }
 
  private:
   // grep suppresses output of text that is not valid in the locale's encoding and reports the
@@ -95,15 +103,23 @@ class LinePrinter final : public Printer {
     const std::string_view sep_view(sep_text, 1);
     if (options_.with_filename) {
       append_file_name(out_, color, options_.colors, name_);
-      append_colored(out_, color, options_.colors.separator, sep_view);
+      if (options_.null_after_name) {
+        out_.append(std::string_view("\0", 1));
+      } else {
+        append_colored(out_, color, options_.colors.separator, sep_view);
+      }
     }
+    const std::size_t width = options_.initial_tab ? number_width_ : 0;
     if (options_.line_number) {
-      append_colored(out_, color, options_.colors.line_number, fmt::format_int(number).str());
+      append_colored(out_, color, options_.colors.line_number, fmt::format("{:>{}}", number, width));
       append_colored(out_, color, options_.colors.separator, sep_view);
     }
     if (options_.byte_offset) {
-      append_colored(out_, color, options_.colors.byte_offset, fmt::format_int(offset).str());
+      append_colored(out_, color, options_.colors.byte_offset, fmt::format("{:>{}}", offset, width));
       append_colored(out_, color, options_.colors.separator, sep_view);
+    }
+    if (options_.initial_tab && (options_.with_filename || options_.line_number || options_.byte_offset)) {
+      out_.append("\t");
     }
   }
 
@@ -130,7 +146,8 @@ class LinePrinter final : public Printer {
       return;
     }
     out_.append(line.text.substr(written_to_));
-    out_.end_line();
+    if (line.crlf) out_.append("\r");
+    out_.end_line(options_.line_terminator);
   }
 
   Output& out_;
@@ -141,6 +158,7 @@ class LinePrinter final : public Printer {
   bool encoding_error_ = false;
   bool line_printable_ = true;  // of the line being written in parts
   std::size_t written_to_ = 0;
+  std::size_t number_width_ = 0;  // -T's
 };
 
 // Printers that report once per input (or once at the end) and need no line events.
@@ -159,13 +177,18 @@ class SummaryPrinter : public Printer {
 
 class CountPrinter final : public SummaryPrinter {
  public:
-  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors)
-      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)) {}
+  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors, bool null_after_name)
+      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)),
+        null_after_name_(null_after_name) {}
 
   void end_input(const InputSummary& summary) override {
     if (with_filename_) {
       append_file_name(out_, color_, colors_, name_);
-      append_colored(out_, color_, colors_.separator, ":");
+      if (null_after_name_) {
+        out_.append(std::string_view("\0", 1));
+      } else {
+        append_colored(out_, color_, colors_.separator, ":");
+      }
     }
     out_.append(fmt::format_int(summary.selected).str());
     out_.end_line();
@@ -176,18 +199,19 @@ class CountPrinter final : public SummaryPrinter {
   bool with_filename_;
   bool color_;
   ColorScheme colors_;
+  bool null_after_name_;
 };
 
 class FileListPrinter final : public SummaryPrinter {
  public:
-  FileListPrinter(Output& out, FileListing which, bool color, ColorScheme colors)
-      : out_(out), which_(which), color_(color), colors_(std::move(colors)) {}
+  FileListPrinter(Output& out, FileListing which, bool color, ColorScheme colors, bool null_after_name)
+      : out_(out), which_(which), color_(color), colors_(std::move(colors)), null_after_name_(null_after_name) {}
 
   void end_input(const InputSummary& summary) override {
     const bool matched = summary.selected > 0;
     if (matched == (which_ == FileListing::with_matches)) {
       append_file_name(out_, color_, colors_, name_);
-      out_.end_line();
+      out_.end_line(null_after_name_ ? '\0' : '\n');
     }
   }
 
@@ -196,6 +220,7 @@ class FileListPrinter final : public SummaryPrinter {
   FileListing which_;
   bool color_;
   ColorScheme colors_;
+  bool null_after_name_;
 };
 
 class CountByPrinter final : public Printer {
@@ -475,12 +500,14 @@ std::unique_ptr<Printer> make_line_printer(Output& out, Diagnostics& diagnostics
   return std::make_unique<LinePrinter>(out, diagnostics, std::move(options));
 }
 
-std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors) {
-  return std::make_unique<CountPrinter>(out, with_filename, color, std::move(colors));
+std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors,
+                                            bool null_after_name) {
+  return std::make_unique<CountPrinter>(out, with_filename, color, std::move(colors), null_after_name);
 }
 
-std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors) {
-  return std::make_unique<FileListPrinter>(out, which, color, std::move(colors));
+std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors,
+                                                bool null_after_name) {
+  return std::make_unique<FileListPrinter>(out, which, color, std::move(colors), null_after_name);
 }
 
 std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPrinter>(); }

@@ -17,6 +17,7 @@
 #include "logsift/decompress.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/null_data.hpp"
 #include "logsift/worker.hpp"
 #include "logsift/worker_gate.hpp"
 
@@ -582,6 +583,7 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
   } else if (options.decoding == SourceOptions::Decoding::forced) {
     stream = decompressing_stream(std::move(stream), Compression::none, options.decode_memory);
   }
+  if (options.null_data) stream = swap_nul_and_newline(std::move(stream));
   return split_lines(std::move(stream), std::move(options), std::move(state));
 }
 

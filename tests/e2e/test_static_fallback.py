@@ -29,7 +29,8 @@ with tempfile.TemporaryDirectory() as tmp:
     os.mkdir(empty)
     result, link = configure(os.path.join(tmp, "fallback"), f"-DLOGSIFT_ARCHIVE_DIRS={empty}")
     check("configure without archives succeeds", result.returncode == 0, result.stderr[-800:])
-    check("it says it falls back", "libre2.a" in result.stderr and "shared libraries instead" in result.stderr,
+    said = " ".join(result.stderr.split())  # CMake wraps its warnings wherever the list of archives ends
+    check("it says it falls back", "libre2.a" in said and "shared libraries instead" in said,
           result.stderr[-800:])
     check("logsift is linked dynamically", link != "" and " -static" not in link and "re2" in link, link)
 

@@ -40,6 +40,8 @@ struct Config {
   bool context_requested = false;  // -A/-B/-C given, even as 0: groups are separated by "--"
   ColorMode color = ColorMode::never;
   bool line_buffered = false;
+  bool null_after_name = false;  // -Z: NUL after file names
+  bool initial_tab = false;      // -T
   std::string label = "(standard input)";
   bool json = false;                         // --json: ripgrep's JSON Lines messages
   std::optional<std::string> format;         // --format TEMPLATE, or "github"
@@ -58,7 +60,10 @@ struct Config {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::vector<std::string> exclude_dir;
-  bool text = false;         // -a
+  bool text = false;         // -a, --binary-files=text
+  bool binary_without_match = false;  // -I, --binary-files=without-match: a binary input matches nothing
+  bool null_data = false;    // -z: input and output records end in NUL, not newline
+  bool crlf = false;         // --crlf: "\r\n" ends a line for $ and printing, as rg --crlf
   enum class Decompress { automatic, always, never } decompress = Decompress::automatic;
   std::uint64_t decompress_memory = std::uint64_t{128} << 20;  // --decompress-memory: xz dictionary, zstd window
   bool follow = false;       // --follow

@@ -41,8 +41,9 @@ class Output {
     buffer_.append(text.data(), text.data() + text.size());
   }
   // Call after each complete output line: writes out when the buffer is large or line-buffered.
-  void end_line() {
-    buffer_.push_back('\n');
+  // `terminator` is '\0' for -z's records.
+  void end_line(char terminator = '\n') {
+    buffer_.push_back(terminator);
     if (line_buffered_ || buffer_.size() >= flush_threshold_) flush();
   }
   void flush();

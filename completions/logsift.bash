@@ -10,28 +10,28 @@ _logsift_long_options=(
     # Generic
     --help --version
     # Matching
-    --regexp= --file= --extended-regexp --basic-regexp --fixed-strings --ignore-case --no-ignore-case
+    --regexp= --file= --extended-regexp --basic-regexp --fixed-strings --perl-regexp --ignore-case --no-ignore-case
     --invert-match --word-regexp --line-regexp
     # Stages
     --keep= --drop= --sub= --extract= --skip= --take= --step= --slice= --take-while=
     --drop-while= --uniq --fields= --last= --since= --until= --time-format= --field-sep=
-    --explain
+    --where= --input-format= --explain
     # Output
     --count --files-with-matches --files-without-match --only-matching --quiet --silent
     --line-number --byte-offset --with-filename --no-filename --label= --max-count=
     --after-context= --before-context= --context= --color --color= --colour --colour=
-    --line-buffered --stats --progress --max-matches= --count-by= --top= --histogram= --json
-    --format=
+    --line-buffered --stats --progress --max-matches= --count-by= --count-by-field= --top= --histogram= --json
+    --format= --null --initial-tab
     # Input
     --recursive --dereference-recursive --include= --exclude= --include-from= --exclude-from=
-    --exclude-dir= --text
-    --no-messages --decompress --no-decompress --decompress-memory= --follow
+    --exclude-dir= --text --binary-files= --null-data --crlf
+    --no-messages --decompress --no-decompress --decompress-memory= --follow --follow-last=
 )
 
 _logsift_short_options=(
-    -e -f -E -G -F -i -y -v -w -x
-    -c -l -L -o -q -n -b -H -h -m -A -B -C
-    -r -R -a -s -V
+    -e -f -E -G -F -P -i -y -v -w -x
+    -c -l -L -o -q -n -b -H -h -m -A -B -C -Z -T
+    -r -R -a -I -z -s -V
 )
 
 # Options whose value is the next word when it is not given after '=' (--color's is not: a
@@ -41,7 +41,8 @@ _logsift_options_with_value=" -e --regexp -f --file -m --max-count -A --after-co
     --exclude-dir --keep --drop
     --sub --extract --skip --take --step --slice --take-while --drop-while --fields --last
     --since --until --time-format --field-sep --max-matches --count-by --top --histogram
-    --format --decompress-memory "
+    --where --input-format --count-by-field
+    --format --decompress-memory --follow-last --binary-files "
 
 # Fills COMPREPLY with the values of option $1 that start with $2 (prefixed with $3).
 _logsift_values() {
@@ -53,6 +54,10 @@ _logsift_values() {
             COMPREPLY=($(compgen -P "$prefix" -W '1m 5m 15m 1h 1d' -- "$value")) ;;
         --format)
             COMPREPLY=($(compgen -P "$prefix" -W 'github' -- "$value")) ;;
+        --input-format)
+            COMPREPLY=($(compgen -P "$prefix" -W 'auto json logfmt' -- "$value")) ;;
+        --binary-files)
+            COMPREPLY=($(compgen -P "$prefix" -W 'binary text without-match' -- "$value")) ;;
         --since | --until)
             COMPREPLY=($(compgen -P "$prefix" -W 'now 30m 1h 2h 1d 3d 1w' -- "$value")) ;;
         -f | --file | --include | --exclude | --include-from | --exclude-from)

@@ -39,12 +39,14 @@ const std::map<std::string, std::string> kValueOptions = with_stage_flags({
     {"--max-matches", "--max-matches"}, {"--count-by", "--count-by"}, {"--include-from", "--include-from"},
     {"--exclude-from", "--exclude-from"},
     {"--top", "--top"}, {"--histogram", "--histogram"}, {"--format", "--format"},
-    {"--decompress-memory", "--decompress-memory"},
+    {"--decompress-memory", "--decompress-memory"}, {"--follow-last", "--follow-last"},
+    {"--binary-files", "--binary-files"},
+    {"--input-format", "--input-format"}, {"--count-by-field", "--count-by-field"},
 });
 
 // Value options whose value is a count (the stage flags' rows say so themselves).
 const std::set<std::string> kNumericOptions = {
-    "--max-count", "--after-context", "--before-context", "--context", "--max-matches", "--top",
+    "--max-count", "--after-context", "--before-context", "--context", "--max-matches", "--top", "--follow-last",
 };
 
 bool is_numeric_option(const std::string& long_name) {
@@ -302,7 +304,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 
   std::vector<std::string> regexps, pattern_files, positionals;
   std::string max_count, after, before, context, color = "never";
-  bool extended = false, basic = false, fixed = false, with_filename = false, no_filename = false;
+  bool extended = false, basic = false, fixed = false, perl = false, with_filename = false, no_filename = false;
   bool files_with_matches = false, files_without_match = false, version = false;
 
   const std::string matching = "Matching";
@@ -313,6 +315,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("-E,--extended-regexp", extended, "PATTERN is an extended regex (default: RE2 syntax)")->group(matching);
   app.add_flag("-G,--basic-regexp", basic, "PATTERN is a POSIX basic regex")->group(matching);
   app.add_flag("-F,--fixed-strings", fixed, "PATTERN is a set of literal strings")->group(matching);
+  app.add_flag("-P,--perl-regexp", perl, "PATTERN is one Perl-compatible regex (PCRE2; not linear-time)")
+      ->group(matching);
   CLI::Option* ignore_case_option =
       app.add_flag("-i,-y,--ignore-case", config.ignore_case, "Ignore case distinctions")->group(matching);
   bool no_ignore_case = false;
@@ -345,6 +349,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                  "strftime-style format of timestamps for --since/--until (default: detect common formats)")
       ->group(stages)->type_name("FORMAT");
   app.add_option("--field-sep", config.field_sep, "Literal field separator for --fields")->group(stages)->type_name("SEP");
+  std::string input_format = "auto";
+  app.add_option("--input-format", input_format, "How --where reads lines: auto (JSON if '{', else logfmt), json, logfmt")
+      ->group(stages)->type_name("FORMAT");
   app.add_flag("--explain", config.explain, "Print the pipeline the flags build and exit")->group(stages);
 
   const std::string output = "Output";
@@ -365,6 +372,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--color,--colour", color, "Color matches: --color[=WHEN], WHEN always, never or auto")
       ->group(output)->type_name("[=WHEN]");
   app.add_flag("--line-buffered", config.line_buffered, "Flush output after every line")->group(output);
+  app.add_flag("-Z,--null", config.null_after_name, "Print a NUL after each file name (-l, -L, -c, prefixes)")
+      ->group(output);
+  app.add_flag("-T,--initial-tab", config.initial_tab, "Put a tab after the prefix, numbers padded, as grep -T")
+      ->group(output);
   app.add_flag("--json", config.json, "Print ripgrep-compatible JSON Lines (begin, match, context, end, summary)")
       ->group(output);
   std::string format;
@@ -384,7 +395,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
           ->group(output)->type_name("NUM");
   CLI::Option* count_by_option = app.add_option("--count-by", config.count_by, "Count selected lines by RE's group 1 (or match), most first")
       ->group(output)->type_name("RE")->allow_extra_args(false);
-  CLI::Option* top_option = app.add_option("--top", top, "With --count-by: print only the NUM most frequent keys")
+  CLI::Option* count_by_field_option =
+      app.add_option("--count-by-field", config.count_by_field, "Count selected lines by the JSON/logfmt field NAME, most first")
+          ->group(output)->type_name("NAME")->allow_extra_args(false);
+  CLI::Option* top_option = app.add_option("--top", top, "With --count-by or --count-by-field: print only the NUM most frequent keys")
       ->group(output)->type_name("NUM");
 
   const std::string input = "Input";
@@ -398,7 +412,17 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--exclude-from", exclude_from, "Skip files whose name matches a GLOB read from FILE")
       ->group(input)->allow_extra_args(false)->type_name("FILE");
   app.add_option("--exclude-dir", config.exclude_dir, "Skip directories whose name matches GLOB")->group(input)->allow_extra_args(false)->type_name("GLOB");
-  app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
+  CLI::Option* text_option =
+      app.add_flag("-a,--text", config.text, "Process binary files as if they were text")->group(input);
+  bool binary_without_match = false;
+  CLI::Option* without_match_flag =
+      app.add_flag("-I", binary_without_match, "Binary files match nothing (--binary-files=without-match)")->group(input);
+  std::string binary_files;
+  CLI::Option* binary_files_option =
+      app.add_option("--binary-files", binary_files, "TYPE of binary files: binary (the default), text (-a) or without-match (-I)")
+          ->group(input)->type_name("TYPE");
+  app.add_flag("-z,--null-data", config.null_data, "Input and output records end in NUL, not newline")->group(input);
+  app.add_flag("--crlf", config.crlf, "Lines end in \\r\\n as in \\n: $ matches before \\r\\n (as rg --crlf)")->group(input);
   bool decompress = false, no_decompress = false;
   CLI::Option* decompress_option =
       app.add_flag("--decompress", decompress, "Decode input as gzip, bzip2, xz or zstd (an error if it is not)")
@@ -413,6 +437,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
           ->group(input)->type_name("SIZE");
   app.add_flag("--follow", config.follow, "After the end of a file wait for more, across rotation and truncation")
       ->group(input);
+  std::string follow_last;
+  CLI::Option* follow_last_option =
+      app.add_option("--follow-last", follow_last, "--follow, starting with the last N lines of each file (0: at its end)")
+          ->group(input)->type_name("N");
   app.add_flag("-s,--no-messages", config.no_messages, "Suppress messages about unreadable files")->group(input);
 
   app.add_flag("-V,--version", version, "Print the version and exit");
@@ -458,8 +486,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
 
-  if (fixed + basic + extended > 1) throw UsageError("conflicting matchers specified");
-  config.syntax = fixed ? Syntax::fixed : basic ? Syntax::basic : Syntax::extended;
+  if (fixed + basic + extended + perl > 1) throw UsageError("conflicting matchers specified");
+  config.syntax = fixed ? Syntax::fixed : basic ? Syntax::basic : perl ? Syntax::perl : Syntax::extended;
 
   std::size_t next = 0;
   if (regexps.empty() && pattern_files.empty()) {
@@ -484,6 +512,21 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (option == ignore_case_option) config.ignore_case = true;
     if (option == no_ignore_case_option) config.ignore_case = false;
     if (option == no_decompress_option) config.decompress = Config::Decompress::never;
+    // As in grep, the last of -a, -I and --binary-files decides (-a sets text above).
+    if (option == text_option) config.text = true, config.binary_without_match = false;
+    if (option == without_match_flag) config.binary_without_match = true, config.text = false;
+    if (option == binary_files_option) {
+      if (binary_files == "text") {
+        config.text = true, config.binary_without_match = false;
+      } else if (binary_files == "without-match") {
+        config.binary_without_match = true, config.text = false;
+      } else if (binary_files == "binary") {
+        config.binary_without_match = false, config.text = false;
+      } else {
+        throw UsageError(fmt::format("invalid argument {} for --binary-files (valid: binary, text, without-match)",
+                                     quote(binary_files)));
+      }
+    }
   }
   // One glob a line, as grep reads --exclude-from; empty lines name nothing.
   for (auto [files, globs] : {std::pair{&include_from, &config.include}, std::pair{&exclude_from, &config.exclude}}) {
@@ -506,14 +549,28 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   if (count_by_option->count() > 0 && config.count_by.empty()) {
     throw UsageError("--count-by '': an empty RE gives every line the same empty key");
   }
+  if (count_by_field_option->count() > 0 && config.count_by_field.empty()) {
+    throw UsageError("--count-by-field '': a field needs a name");
+  }
   check_output_modes(config);  // plan.hpp: the output modes that exclude each other
   if (max_matches_option->count() > 0) config.max_matches = parse_number("--max-matches", max_matches);
   if (top_option->count() > 0) config.top = static_cast<std::size_t>(parse_number("--top", top));  // 0: no key, like head -n 0
   if (decompress_memory_option->count() > 0) {
     config.decompress_memory = parse_size("--decompress-memory", decompress_memory);
   }
-  if (top_option->count() > 0 && config.count_by.empty()) throw UsageError("--top needs --count-by");
+  if (top_option->count() > 0 && config.count_by.empty() && config.count_by_field.empty()) {
+    throw UsageError("--top needs --count-by or --count-by-field");
+  }
   if (config.follow_symlinks) config.recursive = true;
+  if (follow_last_option->count() > 0) {
+    config.follow_last = parse_number("--follow-last", follow_last);
+    config.follow = true;
+  }
+  if (auto parsed = parse_input_format(input_format)) {
+    config.input_format = *parsed;
+  } else {
+    throw bad_value("--input-format", input_format, "expected auto, json or logfmt");
+  }
   return result;
 }
 

@@ -18,11 +18,14 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "logsift/crlf.hpp"
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/follow_group.hpp"
+#include "logsift/long_path.hpp"
 #include "logsift/machine_printers.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/null_data.hpp"
 #include "logsift/output.hpp"
 #include "logsift/plan.hpp"
 #include "logsift/printer.hpp"
@@ -75,7 +78,8 @@ struct Pipeline::Impl {
   bool is_the_output(int fd, const InputFile& input);
   void search(const InputFile& input, Printer& printer);
   void add_totals(const InputSummary& summary, const InputState& state);
-  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source);
+  void seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use);
+  void start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source);
   std::unique_ptr<Printer> make_printer(Output& output);
   void follow_together(const std::vector<InputFile>& inputs);
 };
@@ -149,7 +153,7 @@ void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
 // after a pass that proves every line before it is older (find_since_offset; the stage still checks
 // every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
 // compressed or followed input.
-void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source) {
+void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptions& source, TimeUse& use) {
   const std::vector<std::unique_ptr<Stage>>& stages = plan.stages();
   if (stages.empty() || !stages.front()->seek_hint() || file_size == 0 || source.count_lines ||
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
@@ -166,17 +170,41 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
   struct stat info {};
   const double mtime = ::fstat(fd, &info) == 0 ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   const TimestampParser parser = TimestampParser::for_file(config.time_format, mtime);
-  const std::optional<std::uint64_t> offset = find_since_offset(fd, file_size, parser, *stages.front()->seek_hint());
+  bool saw_timestamp = false;
+  const std::optional<std::uint64_t> offset =
+      find_since_offset(fd, file_size, parser, *stages.front()->seek_hint(), &saw_timestamp);
   if (offset && *offset > 0 && ::lseek(fd, static_cast<off_t>(*offset), SEEK_SET) >= 0) {
     source.start_offset = *offset;
+    use.lines = true;  // the skipped ones, which the stage will not see
+    use.stamped = saw_timestamp;
   }
+}
+
+// --follow-last N: start at the last N lines of a plain regular file (tail -n N -F). A compressed
+// one is read whole: its bytes cannot be entered in the middle. Line numbers still count from the
+// file's start (one forward pass over the skipped part, only when they are shown).
+void Pipeline::Impl::start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source) {
+  if (config.decompress == Config::Decompress::always || file_size == 0) return;
+  char magic[6] = {};
+  if (config.decompress != Config::Decompress::never &&
+      ::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic)) {
+    static const std::string_view kMagics[] = {"\x1f\x8b", "BZh", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd"};
+    const std::string_view head(magic, sizeof magic);
+    for (std::string_view known : kMagics) {
+      if (head.substr(0, known.size()) == known) return;
+    }
+  }
+  const std::uint64_t offset = last_lines_offset(fd, file_size, *config.follow_last);
+  if (offset == 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) return;
+  source.start_offset = offset;
+  if (source.count_lines) source.first_line_number = count_newlines(fd, offset) + 1;
 }
 
 // grep's rule: stdout is a regular file and lines are printed as they are found (not -c, -l, -L,
 // -q, nor -m 0 or 1, nor the aggregates printed at the end).
 void Pipeline::Impl::note_output_file() {
   const Config& c = config;
-  const bool aggregate = !c.format && (c.histogram_bucket > 0 || !c.count_by.empty() || (!c.json && (c.listing || c.count)));
+  const bool aggregate = !c.format && (c.histogram_bucket > 0 || !c.count_by.empty() || !c.count_by_field.empty() || (!c.json && (c.listing || c.count)));
   if (c.quiet || aggregate || (c.max_count && *c.max_count <= 1)) return;
   struct stat info {};
   if (::fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode)) output_file.emplace(info.st_dev, info.st_ino);
@@ -194,8 +222,16 @@ bool Pipeline::Impl::is_the_output(int fd, const InputFile& input) {
 
 void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   int fd = STDIN_FILENO;
+  bool appeared = false;  // --follow waited for the file: it is read from its start
   if (!input.path.empty()) {
-    fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open_long_path(input.path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && config.follow) {
+      // tail -F: a log that is not there yet will be.
+      diagnostics.warning(input.display, "waiting for it to appear");
+      fd = wait_for_file(input.path);
+      if (fd < 0 && follow_stop_requested()) return;
+      appeared = true;
+    }
     if (fd < 0) {
       diagnostics.file_error(input.display, std::strerror(errno));
       return;
@@ -215,10 +251,11 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   source_options.also_select = pushdown.also_select;
   source_options.count_lines = config.line_number || config.stats || config.json || config.format.has_value();
   // Only printed lines make an input "binary" (counts and file lists are the same either way).
-  source_options.detect_binary = printer.shows_lines() && !config.text && !config.json;
+  source_options.detect_binary = (printer.shows_lines() || config.binary_without_match) && !config.text && !config.json;
   // But in a binary input NULs end lines for every output, as in grep (counts included).
   source_options.nul_ends_lines = !config.text && !config.json;
   source_options.progress = progress;
+  source_options.null_data = config.null_data;
   using Decoding = SourceOptions::Decoding;
   source_options.decoding = config.decompress == Config::Decompress::never    ? Decoding::off
                             : config.decompress == Config::Decompress::always ? Decoding::forced
@@ -239,10 +276,17 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
     source_options.helper_also_select = pushdown.also_select_twin;
   }
   if (config.follow && regular_file) source_options.follow_path = input.path;
-  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options);
+  if (config.follow_last && regular_file && !appeared) start_at_last_lines(fd, static_cast<std::uint64_t>(info.st_size), source_options);
+  TimeUse time_use;
+  seek_for_since(fd, regular_file ? static_cast<std::uint64_t>(info.st_size) : 0, source_options, time_use);
   generator<Line> lines = read_lines(fd, source_options, state);
+  if (config.null_data) lines = restore_newlines(std::move(lines));
+  if (config.crlf) lines = strip_carriage_returns(std::move(lines));
   const double mtime = regular_file ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
-  for (std::size_t i = pushdown.first_stage; i < stages.size(); ++i) lines = stages[i]->apply_to_file(std::move(lines), mtime);
+  for (std::size_t i = pushdown.first_stage; i < stages.size(); ++i) {
+    lines = stages[i]->apply_to_file(std::move(lines), mtime, &time_use);
+  }
+  printer.date_input(mtime, &time_use);
 
   SinkOptions sink_options;
   sink_options.invert = config.invert;
@@ -255,6 +299,8 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
   sink_options.lines_preselected = pushdown.select_is_pattern || pushdown.also_select != nullptr;
   // JSON carries any bytes (as base64); aggregates count every selected line, as -c does.
   sink_options.text = config.text || config.json || !printer.shows_lines();
+  sink_options.binary_without_match = config.binary_without_match && !config.text && !config.json;
+  printer.input_size(regular_file ? std::optional<std::uint64_t>(info.st_size) : std::nullopt);
   Sink sink = grep_sink(plan.pattern(), sink_options, &printer, &diagnostics, input.display, state);
 
   // Totals are kept even when the output fails mid-way (a closed pipe still ends with the status of
@@ -273,10 +319,22 @@ void Pipeline::Impl::search(const InputFile& input, Printer& printer) {
       if (sink.done()) break;
     }
   } catch (const InputError& error) {
-    sink.raise(error.what());
+    // The sink's own matching can fail too (-P past PCRE2's limits): it is over then.
+    if (sink.done()) {
+      diagnostics.file_error(input.display, error.what());
+    } else {
+      sink.raise(error.what());
+    }
   }
   sink.close();
   if (fd != STDIN_FILENO) ::close(fd);
+  // An input none of whose lines had a timestamp the time rules could read: their answer for it
+  // (nothing under --since, everything under --until) is not one, so it is an error (exit 2).
+  if (time_use.lines && !time_use.stamped && time_use.complete) {
+    diagnostics.file_error(input.display, config.time_format.empty()
+                                              ? "no recognised timestamp (the time rules need one; see --time-format)"
+                                              : "no timestamp in the --time-format (the time rules need one)");
+  }
 }
 
 void Pipeline::Impl::add_totals(const InputSummary& summary, const InputState& state) {

@@ -35,10 +35,11 @@ void check_output_modes(const Config& config) {
       {"--json", config.json},
       {"--format", config.format.has_value()},
       {"--count-by", !config.count_by.empty()},
+      {"--count-by-field", !config.count_by_field.empty()},
       {"--histogram", config.histogram_bucket > 0},
   };
   auto combines = [](std::string_view a, std::string_view b) {
-    return (a == "-c" && (b == "-l" || b == "-L")) || (a == "--json" && (b == "--count-by" || b == "--histogram"));
+    return (a == "-c" && (b == "-l" || b == "-L")) || (a == "--json" && (b == "--count-by" || b == "--count-by-field" || b == "--histogram"));
   };
   for (std::size_t i = 0; i < std::size(modes); ++i) {
     for (std::size_t j = i + 1; j < std::size(modes); ++j) {
@@ -58,6 +59,7 @@ PrinterKind choose_printer(const Config& c) {
   if (c.format) return PrinterKind::template_format;
   if (c.histogram_bucket > 0) return PrinterKind::histogram;
   if (!c.count_by.empty()) return PrinterKind::count_by;
+  if (!c.count_by_field.empty()) return PrinterKind::count_by_field;
   if (c.json) return PrinterKind::json;
   if (c.listing) return PrinterKind::file_list;
   if (c.count) return PrinterKind::count;
@@ -75,11 +77,13 @@ Plan Plan::build(Config config) {
   options.word = c.word;
   options.whole_line = c.whole_line;
   options.leftmost_longest = true;  // grep's -o and colors report the longest leftmost match
+  options.dot_matches_newline = c.null_data;
   p.pattern_ = std::make_shared<const Matcher>(c.patterns, options);
   StageContext stage_context;
   stage_context.syntax = c.syntax;
   stage_context.field_separator = c.field_sep;
   stage_context.time_format = c.time_format;
+  stage_context.input_format = c.input_format;
   stage_context.now = static_cast<double>(std::time(nullptr));
   if (!c.time_format.empty()) {
     try {
@@ -103,9 +107,12 @@ Plan Plan::build(Config config) {
 
   // Predicate pushdown: the first consumer of the source, if it is a pure filter, searches the
   // raw buffer. Context lines need every line, so PATTERN is pushed down only without them.
+  // Not with -z (the source searches records with their newlines swapped for NULs) nor --crlf (it
+  // searches lines with their '\r', which `$`, `.`, `\s` and negated classes see).
   Pushdown& push = p.pushdown_;
-  const bool pattern_can_select = !c.context_requested && !p.pattern_->matches_every_line();
-  if (!p.stages_.empty()) {
+  const bool raw_lines_differ = c.null_data || c.crlf;
+  const bool pattern_can_select = !c.context_requested && !p.pattern_->matches_every_line() && !raw_lines_differ;
+  if (!p.stages_.empty() && !raw_lines_differ) {
     if (auto filter = p.stages_.front()->pushdown_filter()) {
       push.select = std::move(filter);
       push.first_stage = 1;
@@ -114,6 +121,9 @@ Plan Plan::build(Config config) {
       const bool only_keeps_follow = std::all_of(p.stages_.begin() + 1, p.stages_.end(),
                                                  [](const auto& stage) { return stage->pushdown_filter() != nullptr; });
       if (pattern_can_select && !c.invert && only_keeps_follow) push.also_select = p.pattern_;
+    } else if (auto prefilter = p.stages_.front()->prefilter()) {
+      push.select = std::move(prefilter);  // the stage stays: it checks the lines found
+      push.select_is_prefilter = true;
     }
   } else if (pattern_can_select) {
     push.select = p.pattern_;
@@ -137,7 +147,7 @@ std::unique_ptr<Printer> Plan::make_printer(Output& output, Diagnostics& diagnos
     case PrinterKind::github:
       return make_github_printer(output, pattern_, "error", &diagnostics);
     case PrinterKind::template_format:
-      return make_template_printer(output, *template_format_, pattern_, &diagnostics);
+      return make_template_printer(output, *template_format_, pattern_, &diagnostics, c.input_format);
     case PrinterKind::histogram: {
       winsize size{};
       const std::size_t width =
@@ -149,12 +159,14 @@ std::unique_ptr<Printer> Plan::make_printer(Output& output, Diagnostics& diagnos
     }
     case PrinterKind::count_by:
       return make_count_by_printer(output, count_by_key_, c.top, c.json);
+    case PrinterKind::count_by_field:
+      return make_count_by_field_printer(output, FieldPath(c.count_by_field), c.input_format, c.top, c.json);
     case PrinterKind::json:
       return make_json_printer(output);
     case PrinterKind::file_list:
-      return make_file_list_printer(output, *c.listing, color_, colors_);
+      return make_file_list_printer(output, *c.listing, color_, colors_, c.null_after_name);
     case PrinterKind::count:
-      return make_count_printer(output, with_filename, color_, colors_);
+      return make_count_printer(output, with_filename, color_, colors_, c.null_after_name);
     case PrinterKind::lines:
       break;
   }
@@ -164,6 +176,11 @@ std::unique_ptr<Printer> Plan::make_printer(Output& output, Diagnostics& diagnos
   options.byte_offset = c.byte_offset;
   options.only_matching = c.only_matching;
   options.text = c.text;
+  options.null_after_name = c.null_after_name;
+  options.binary_without_match = c.binary_without_match;
+  options.initial_tab = c.initial_tab;
+  options.line_terminator = c.null_data ? '\0' : '\n';
+  options.crlf = c.crlf;
   options.color = color_;
   options.colors = colors_;
   return make_line_printer(output, diagnostics, options);
@@ -178,8 +195,10 @@ std::string Plan::explain() const {
   text += push.select ? fmt::format("; from {} MiB on, part of each searched by a worker thread)", s.search_alone_first >> 20)
                       : std::string(")");
   if (push.select) {
-    text += "; pushed down: " + (push.select_is_pattern ? "PATTERN (" + push.select->describe() + ")"
-                                                        : stages_.front()->describe());
+    text += "; pushed down: " + (push.select_is_pattern     ? "PATTERN (" + push.select->describe() + ")"
+                                 : push.select_is_prefilter ? "a prefilter of stage 1, which checks the lines it "
+                                                              "finds (" + push.select->describe() + ")"
+                                                            : stages_.front()->describe());
     if (push.select_is_pattern && config_.invert) text += ", inverted";
     if (push.also_select) {
       text += ", and PATTERN (" + pattern_->describe() +

@@ -1,18 +1,36 @@
 #include "logsift/walk.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
+#include "logsift/long_path.hpp"
 #include "logsift/output.hpp"
 
 namespace logsift {
 namespace {
+
+// gnulib's exclude rule, which grep applies to directories named on the command line: a glob
+// matches the whole operand or what follows any '/' in it ("tree" excludes "data/edge/tree").
+bool operand_excluded(const std::vector<std::string>& globs, const std::string& operand) {
+  for (const std::string& glob : globs) {
+    if (::fnmatch(glob.c_str(), operand.c_str(), 0) == 0) return true;
+    for (std::size_t slash = operand.find('/'); slash != std::string::npos; slash = operand.find('/', slash + 1)) {
+      if (slash + 1 < operand.size() && operand[slash + 1] != '/' &&
+          ::fnmatch(glob.c_str(), operand.c_str() + slash + 1, 0) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 bool glob_matches(const std::vector<std::string>& globs, const std::string& name) {
   return std::any_of(globs.begin(), globs.end(),
@@ -52,7 +70,7 @@ class Walker {
 
 void Walker::walk(const std::string& dir_path, const std::string& dir_display, std::vector<InputFile>& found) {
   struct stat self {};
-  if (::stat(dir_path.c_str(), &self) == 0) {
+  if (stat_long_path(dir_path, &self) == 0) {
     const std::pair<dev_t, ino_t> id{self.st_dev, self.st_ino};
     if (std::find(walk_ancestors.begin(), walk_ancestors.end(), id) != walk_ancestors.end()) {
       diagnostics.warning(dir_display.empty() ? "." : dir_display, "warning: recursive directory loop");
@@ -66,8 +84,13 @@ void Walker::walk(const std::string& dir_path, const std::string& dir_display, s
     std::vector<std::pair<dev_t, ino_t>>& path;
     ~Leave() { path.pop_back(); }
   } leave{walk_ancestors};
-  DIR* dir = ::opendir(dir_path.c_str());
+  // Paths past PATH_MAX are opened piece by piece (long_path.hpp).
+  const int dir_fd = open_long_path(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = dir_fd < 0 ? nullptr : ::fdopendir(dir_fd);
   if (dir == nullptr) {
+    const int saved = errno;
+    if (dir_fd >= 0) ::close(dir_fd);
+    errno = saved;
     diagnostics.file_error(dir_display.empty() ? "." : dir_display, std::strerror(errno));
     return;
   }
@@ -83,7 +106,7 @@ void Walker::walk(const std::string& dir_path, const std::string& dir_display, s
     const std::string path = join_path(dir_path, name);
     const std::string display = join_path(dir_display, name);
     struct stat info {};
-    const int rc = config.follow_symlinks ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info);
+    const int rc = stat_long_path(path, &info, config.follow_symlinks);
     if (rc != 0) {
       diagnostics.file_error(display, std::strerror(errno));
       continue;
@@ -109,8 +132,11 @@ std::vector<InputFile> collect_inputs(const std::vector<std::string>& operands, 
       continue;
     }
     struct stat info {};
-    const bool is_dir = c.recursive && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-    if (is_dir) {
+    const bool is_dir = (c.recursive || !c.exclude_dir.empty()) && ::stat(operand.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    // As grep: --exclude-dir also skips a directory named on the command line (silently, -r or not),
+    // but not the current directory that -r searches when no FILE is given.
+    if (is_dir && !implicit_dir && operand_excluded(c.exclude_dir, operand)) continue;
+    if (is_dir && c.recursive) {
       walker.walk(operand, implicit_dir ? "" : operand, inputs);
     } else if (walker.listed(base_name(operand))) {
       inputs.push_back({operand, operand});

@@ -70,7 +70,9 @@ class FollowStream final : public ByteStream {
     // Ctrl-C means now: unread data is dropped rather than searched first.
     if (follow_stop_requested()) return {};
     if (!started_) start();
-    if (in_group_ && ++blocks_without_wait_ >= kBlocksBeforeYield) {
+    // What the file held at the start is read without a pause, so that several files' initial
+    // contents come out whole and in argument order; only what is appended later takes turns.
+    if (in_group_ && position_ >= initial_end_ && ++blocks_without_wait_ >= kBlocksBeforeYield) {
       blocks_without_wait_ = 0;
       detail::follow_group_yield();
       if (follow_stop_requested()) return {};
@@ -82,6 +84,7 @@ class FollowStream final : public ByteStream {
       if (!regular_) return {};  // a pipe's end is final: nothing will be appended to it
       if (truncated()) {
         if (::lseek(fd_, 0, SEEK_SET) < 0) throw InputError(std::strerror(errno));
+        initial_end_ = 0;
         new_generation_ = true;
         continue;
       }
@@ -91,6 +94,7 @@ class FollowStream final : public ByteStream {
         n = read_some(fd_, buffer, block_size_);
         if (n > 0) return block(buffer, n);
         if (reopen()) {
+          initial_end_ = 0;
           new_generation_ = true;
           continue;
         }
@@ -102,6 +106,7 @@ class FollowStream final : public ByteStream {
 
  private:
   Block block(const char* buffer, std::size_t n) {
+    position_ += n;
     Block next{std::string_view(buffer, n), std::memchr(buffer, '\0', n) != nullptr};
     next.new_generation = std::exchange(new_generation_, false);
     return next;
@@ -112,6 +117,11 @@ class FollowStream final : public ByteStream {
     struct stat info {};
     if (::fstat(fd_, &info) != 0) throw InputError(std::strerror(errno));
     regular_ = S_ISREG(info.st_mode);
+    if (regular_) {
+      const off_t at = ::lseek(fd_, 0, SEEK_CUR);  // --follow-last may have started past 0
+      position_ = at > 0 ? static_cast<std::uint64_t>(at) : 0;
+      initial_end_ = static_cast<std::uint64_t>(info.st_size);
+    }
     device_ = info.st_dev;
     inode_ = info.st_ino;
     // Before the first read, so that an append racing with our end-of-file read still queues an event.
@@ -243,9 +253,103 @@ class FollowStream final : public ByteStream {
   ino_t inode_ = 0;
   int inotify_ = -1;
   bool new_generation_ = false;  // the next block is the first of a rotated-in or truncated file
+  std::uint64_t position_ = 0;     // the offset read up to in the file
+  std::uint64_t initial_end_ = 0;  // the file's size when the stream started (0 after a switch)
 };
 
+// pread of exactly `n` bytes at `at`, or InputError.
+void read_exactly(int fd, char* buffer, std::size_t n, std::uint64_t at) {
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd, buffer + done, n - done, static_cast<off_t>(at + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw InputError(std::strerror(errno));
+    if (got == 0) throw InputError("the file shrank while its last lines were looked for");
+    done += static_cast<std::size_t>(got);
+  }
+}
+
+constexpr std::size_t kBackBlock = std::size_t{64} * 1024;
+
 }  // namespace
+
+std::uint64_t last_lines_offset(int fd, std::uint64_t size, std::uint64_t n) {
+  if (n == 0 || size == 0) return size;
+  std::vector<char> block(kBackBlock);
+  // A final '\n' ends the last line rather than separating two: the n-th '\n' before it, from the
+  // end, is where the last n lines start.
+  std::uint64_t end = size;
+  char last = 0;
+  read_exactly(fd, &last, 1, size - 1);
+  if (last == '\n') --end;
+  std::uint64_t found = 0;
+  while (end > 0) {
+    const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(end, kBackBlock));
+    const std::uint64_t start = end - length;
+    read_exactly(fd, block.data(), length, start);
+    for (std::size_t i = length; i-- > 0;) {
+      if (block[i] == '\n' && ++found == n) return start + i + 1;
+    }
+    end = start;
+  }
+  return 0;
+}
+
+std::uint64_t count_newlines(int fd, std::uint64_t end) {
+  std::vector<char> block(kBackBlock);
+  std::uint64_t count = 0;
+  for (std::uint64_t at = 0; at < end;) {
+    const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(end - at, kBackBlock));
+    read_exactly(fd, block.data(), length, at);
+    count += static_cast<std::uint64_t>(std::count(block.data(), block.data() + length, '\n'));
+    at += length;
+  }
+  return count;
+}
+
+int wait_for_file(const std::string& path, std::chrono::milliseconds poll_interval) {
+  create_wake_fd();
+  poll_interval = std::max(poll_interval, std::chrono::milliseconds(1));
+  const bool in_group = detail::in_follow_group();
+  int inotify = -1;
+  bool watched = false;
+  if (in_group) {
+    watched = !polling_forced.load() && detail::follow_group_watch(parent_directory(path), kDirEvents);
+  } else if (!polling_forced.load()) {
+    inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify >= 0 && ::inotify_add_watch(inotify, parent_directory(path).c_str(), kDirEvents) < 0) {
+      ::close(inotify);
+      inotify = -1;
+    }
+  }
+  int fd = -1;
+  for (;;) {
+    if (follow_stop_requested()) break;
+    // Opened only once it is there; the watch was added first, so a creation in between still wakes us.
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT) break;
+    if (in_group) {
+      detail::follow_group_wait(watched ? 20 * poll_interval : poll_interval);
+      continue;
+    }
+    pollfd fds[2];
+    nfds_t count = 0;
+    if (inotify >= 0) fds[count++] = pollfd{inotify, POLLIN, 0};
+    const int wake = wake_fd.load();
+    if (wake >= 0) fds[count++] = pollfd{wake, POLLIN, 0};
+    const auto slice = wake >= 0 ? poll_interval : std::min(poll_interval, kSlice);
+    if (::poll(fds, count, static_cast<int>(slice.count())) > 0 && inotify >= 0 && fds[0].revents != 0) {
+      alignas(inotify_event) char events[4096];
+      while (::read(inotify, events, sizeof events) > 0) {
+      }
+    }
+  }
+  const int saved_errno = errno;
+  if (in_group) detail::follow_group_unwatch();
+  if (inotify >= 0) ::close(inotify);
+  errno = saved_errno;
+  return fd;
+}
 
 void request_follow_stop() noexcept {
   const int saved_errno = errno;  // the interrupted code may be about to read errno

@@ -195,6 +195,7 @@ class JsonPrinter final : public Printer {
 
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return true; }
+  bool wants_empty_spans() const override { return true; }  // rg lists empty matches too
 
   void absorb(const Printer& other) override {
     if (const auto* same = dynamic_cast<const JsonPrinter*>(&other)) total_ += same->total_;
@@ -226,14 +227,15 @@ class JsonPrinter final : public Printer {
       put(buf, "}}\n");
     }
     const bool has_newline = terminated(line);
-    seen_end_ = std::max(seen_end_, line.offset + line.text.size() + (has_newline ? 1 : 0));
+    const bool crlf = line.crlf;  // --crlf took the '\r' off; rg shows the line as it was
+    seen_end_ = std::max(seen_end_, line.offset + line.text.size() + (crlf ? 1 : 0) + (has_newline ? 1 : 0));
 
     put(buf, "{\"type\":\"");
     put(buf, type);
     put(buf, "\",\"data\":{\"path\":");
     put_json_data(buf, path_);
     put(buf, ",\"lines\":");
-    put_json_data(buf, line.text, has_newline ? "\n" : "");
+    put_json_data(buf, line.text, crlf ? (has_newline ? "\r\n" : "\r") : has_newline ? "\n" : "");
     put(buf, ",\"line_number\":");
     put_uint(buf, line.number);
     put(buf, ",\"absolute_offset\":");
@@ -286,8 +288,10 @@ void report_binary(Output& out, Diagnostics* diagnostics, const InputSummary& su
 
 class TemplatePrinter final : public Printer {
  public:
-  TemplatePrinter(Output& out, TemplateFormat format, std::shared_ptr<const Matcher> pattern, Diagnostics* diagnostics)
-      : out_(out), format_(std::move(format)), pattern_(std::move(pattern)), diagnostics_(diagnostics) {
+  TemplatePrinter(Output& out, TemplateFormat format, std::shared_ptr<const Matcher> pattern, Diagnostics* diagnostics,
+                  InputFormat input_format)
+      : out_(out), format_(std::move(format)), pattern_(std::move(pattern)), diagnostics_(diagnostics),
+        reader_(input_format) {
     if (format_.max_group() > pattern_->group_count()) {
       bad_template(fmt::format("{{{}}} names a group, but PATTERN has {} capturing group{}", format_.max_group(),
                                pattern_->group_count(), pattern_->group_count() == 1 ? "" : "s"));
@@ -297,6 +301,7 @@ class TemplatePrinter final : public Printer {
   void begin_input(std::string_view name) override { path_.assign(name); }
 
   void selected_line(const Line& line, std::span<const Span> spans) override {
+    if (format_.uses_fields()) reader_.load(line.text);  // once for all of the line's matches
     if (spans.empty()) {
       write(line, empty_match(*pattern_, line.text), 0);
       return;
@@ -323,6 +328,7 @@ class TemplatePrinter final : public Printer {
     fields.byte_offset = line.offset + span.begin;
     fields.line = line.text;
     fields.match = line.text.substr(span.begin, span.size());
+    if (format_.uses_fields()) fields.fields = &reader_;
     const int wanted = format_.max_group();
     if (wanted > 0) {
       // Group values of this very match: the sink found it searching from `search_from`, skipping
@@ -357,6 +363,7 @@ class TemplatePrinter final : public Printer {
   std::string path_;
   std::vector<std::optional<Span>> groups_;
   std::array<std::string_view, 9> group_text_{};
+  FieldReader reader_;
 };
 
 // ---- GitHub ------------------------------------------------------------------------------------
@@ -496,9 +503,13 @@ TemplateFormat::TemplateFormat(std::string_view text) {
       piece.field = Field::group;
       piece.group = name[0] - '0';
       max_group_ = std::max(max_group_, piece.group);
+    } else if (name.size() > 1 && name[0] == '.') {
+      piece.field = Field::structured;
+      piece.path = FieldPath(std::string(name.substr(1)));
+      uses_fields_ = true;
     } else {
       bad_template(fmt::format("unknown field {{{}}} (fields: path, line_number, column, byte_offset, line, "
-                               "match, 1 to 9)", name));
+                               "match, 1 to 9, .FIELD)", name));
     }
 
     if (!spec.empty()) {
@@ -541,6 +552,11 @@ void TemplateFormat::render(fmt::memory_buffer& out, const TemplateFields& field
       case Field::group:
         if (static_cast<std::size_t>(piece.group) <= fields.groups.size()) text = fields.groups[piece.group - 1];
         break;
+      case Field::structured:
+        if (fields.fields) {
+          if (auto value = fields.fields->find(piece.path)) text = value->text;
+        }
+        break;
       case Field::line_number: number = fields.line_number; is_number = true; break;
       case Field::column: number = fields.column; is_number = true; break;
       case Field::byte_offset: number = fields.byte_offset; is_number = true; break;
@@ -572,8 +588,9 @@ std::unique_ptr<Printer> make_json_printer(Output& out, JsonClock clock) {
 }
 
 std::unique_ptr<Printer> make_template_printer(Output& out, TemplateFormat format,
-                                               std::shared_ptr<const Matcher> pattern, Diagnostics* diagnostics) {
-  return std::make_unique<TemplatePrinter>(out, std::move(format), std::move(pattern), diagnostics);
+                                               std::shared_ptr<const Matcher> pattern, Diagnostics* diagnostics,
+                                               InputFormat input_format) {
+  return std::make_unique<TemplatePrinter>(out, std::move(format), std::move(pattern), diagnostics, input_format);
 }
 
 std::unique_ptr<Printer> make_github_printer(Output& out, std::shared_ptr<const Matcher> pattern, std::string level,

@@ -114,8 +114,31 @@ std::size_t write_some(int fd, const char* data, std::size_t size, std::size_t p
   std::_Exit(128 + sig);                                // not reached unless the signal is blocked
 }
 
+std::mutex status_mutex;
+std::atomic<bool> status_drawn{false};          // written under status_mutex
+std::atomic<bool> status_shares_stdout{false};  // written under status_mutex
+
+// Holds status_mutex while a write to `fd` that would land next to a drawn status line goes on,
+// having erased the line first. Costs one atomic load when there is none.
+class StatusLineCleared {
+ public:
+  explicit StatusLineCleared(int fd) {
+    if (!status_drawn.load(std::memory_order_acquire)) return;
+    if (fd != STDERR_FILENO && !(fd == STDOUT_FILENO && status_shares_stdout.load())) return;
+    lock_ = std::unique_lock(status_mutex);
+    if (status_drawn.load()) {
+      (void)!::write(STDERR_FILENO, "\r\33[K", 4);
+      status_drawn.store(false, std::memory_order_release);
+    }
+  }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+};
+
 // `pipe_capacity`: the size of the pipe `fd` is, 0 if it is none.
 void write_all(int fd, const char* data, std::size_t size, std::size_t pipe_capacity) {
+  const StatusLineCleared cleared(fd);
   install_stop_handlers();
   const SignalsHeld held;  // a write is never cut by SIGINT/SIGTERM; see wait_for_room
   std::size_t written = 0;
@@ -147,6 +170,13 @@ void write_message(std::string_view message) {
 }
 
 }  // namespace
+
+std::mutex& status_line_mutex() { return status_mutex; }
+
+void set_status_line(bool drawn, bool stdout_same_terminal) noexcept {
+  status_shares_stdout.store(stdout_same_terminal);
+  status_drawn.store(drawn, std::memory_order_release);
+}
 
 Output::Output(int fd, bool line_buffered) : fd_(fd), line_buffered_(line_buffered), flush_threshold_(64 * 1024) {
   // Into a pipe of the default 64 KiB, a reader that keeps up is woken, and this process made to

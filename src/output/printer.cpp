@@ -43,6 +43,12 @@ class LinePrinter final : public Printer {
     encoding_error_ = false;
   }
 
+  // grep -T pads numbers to the digits of the file's size + 1, or of the largest offset (19)
+  // when the size is not known.
+  void input_size(std::optional<std::uint64_t> bytes) override {
+    number_width_ = bytes ? fmt::formatted_size("{}", *bytes + 1) : 19;
+  }
+
   void selected_line(const Line& line, std::span<const Span> spans) override { line_part(line, true, spans, true, true); }
 
   void context_line(const Line& line, std::span<const Span> spans) override { line_part(line, false, spans, true, true); }
@@ -57,7 +63,8 @@ class LinePrinter final : public Printer {
         if (!printable(match)) continue;
         write_prefix(line.number, line.offset + span.begin, ':');
         append_colored(out_, options_.color, options_.colors.selected_match, match);
-        out_.end_line();
+        if (options_.crlf) out_.append("\r");
+        out_.end_line(options_.line_terminator);
       }
       return;
     }
@@ -72,7 +79,7 @@ class LinePrinter final : public Printer {
   }
 
   void end_input(const InputSummary& summary) override {
-    if (summary.binary_match || encoding_error_) {
+    if (summary.binary_match || (encoding_error_ && !options_.binary_without_match)) {
       out_.flush();  // keep stdout and the notice on stderr in order on a terminal
       diagnostics_.notice(fmt::format("{}: binary file matches", name_));
     }
@@ -80,6 +87,7 @@ class LinePrinter final : public Printer {
 
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return options_.only_matching || options_.color; }
+  bool last_line_shown() const override { return options_.only_matching || line_printable_; }
 
  private:
   // grep suppresses output of text that is not valid in the locale's encoding and reports the
@@ -96,15 +104,23 @@ class LinePrinter final : public Printer {
     const std::string_view sep_view(sep_text, 1);
     if (options_.with_filename) {
       append_file_name(out_, color, options_.colors, name_);
-      append_colored(out_, color, options_.colors.separator, sep_view);
+      if (options_.null_after_name) {
+        out_.append(std::string_view("\0", 1));
+      } else {
+        append_colored(out_, color, options_.colors.separator, sep_view);
+      }
     }
+    const std::size_t width = options_.initial_tab ? number_width_ : 0;
     if (options_.line_number) {
-      append_colored(out_, color, options_.colors.line_number, fmt::format_int(number).str());
+      append_colored(out_, color, options_.colors.line_number, fmt::format("{:>{}}", number, width));
       append_colored(out_, color, options_.colors.separator, sep_view);
     }
     if (options_.byte_offset) {
-      append_colored(out_, color, options_.colors.byte_offset, fmt::format_int(offset).str());
+      append_colored(out_, color, options_.colors.byte_offset, fmt::format("{:>{}}", offset, width));
       append_colored(out_, color, options_.colors.separator, sep_view);
+    }
+    if (options_.initial_tab && (options_.with_filename || options_.line_number || options_.byte_offset)) {
+      out_.append("\t");
     }
   }
 
@@ -131,7 +147,8 @@ class LinePrinter final : public Printer {
       return;
     }
     out_.append(line.text.substr(written_to_));
-    out_.end_line();
+    if (line.crlf) out_.append("\r");
+    out_.end_line(options_.line_terminator);
   }
 
   Output& out_;
@@ -142,6 +159,7 @@ class LinePrinter final : public Printer {
   bool encoding_error_ = false;
   bool line_printable_ = true;  // of the line being written in parts
   std::size_t written_to_ = 0;
+  std::size_t number_width_ = 0;  // -T's
 };
 
 // Printers that report once per input (or once at the end) and need no line events.
@@ -157,13 +175,18 @@ class SummaryPrinter : public Printer {
 
 class CountPrinter final : public SummaryPrinter {
  public:
-  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors)
-      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)) {}
+  CountPrinter(Output& out, bool with_filename, bool color, ColorScheme colors, bool null_after_name)
+      : out_(out), with_filename_(with_filename), color_(color), colors_(std::move(colors)),
+        null_after_name_(null_after_name) {}
 
   void end_input(const InputSummary& summary) override {
     if (with_filename_) {
       append_file_name(out_, color_, colors_, name_);
-      append_colored(out_, color_, colors_.separator, ":");
+      if (null_after_name_) {
+        out_.append(std::string_view("\0", 1));
+      } else {
+        append_colored(out_, color_, colors_.separator, ":");
+      }
     }
     out_.append(fmt::format_int(summary.selected).str());
     out_.end_line();
@@ -174,18 +197,19 @@ class CountPrinter final : public SummaryPrinter {
   bool with_filename_;
   bool color_;
   ColorScheme colors_;
+  bool null_after_name_;
 };
 
 class FileListPrinter final : public SummaryPrinter {
  public:
-  FileListPrinter(Output& out, FileListing which, bool color, ColorScheme colors)
-      : out_(out), which_(which), color_(color), colors_(std::move(colors)) {}
+  FileListPrinter(Output& out, FileListing which, bool color, ColorScheme colors, bool null_after_name)
+      : out_(out), which_(which), color_(color), colors_(std::move(colors)), null_after_name_(null_after_name) {}
 
   void end_input(const InputSummary& summary) override {
     const bool matched = summary.selected > 0;
     if (matched == (which_ == FileListing::with_matches)) {
       append_file_name(out_, color_, colors_, name_);
-      out_.end_line();
+      out_.end_line(null_after_name_ ? '\0' : '\n');
     }
   }
 
@@ -194,14 +218,26 @@ class FileListPrinter final : public SummaryPrinter {
   FileListing which_;
   bool color_;
   ColorScheme colors_;
+  bool null_after_name_;
 };
 
 class CountByPrinter final : public Printer {
  public:
   CountByPrinter(Output& out, std::shared_ptr<const Matcher> key, std::optional<std::size_t> top, bool json)
       : out_(out), key_(std::move(key)), top_(top), json_(json), group_(key_->group_count() >= 1 ? 1 : 0) {}
+  // Keyed by a field instead (--count-by-field).
+  CountByPrinter(Output& out, FieldPath field, InputFormat format, std::optional<std::size_t> top, bool json)
+      : out_(out), top_(top), json_(json), field_(std::move(field)), reader_(format) {}
 
   void selected_line(const Line& line, std::span<const Span>) override {
+    if (field_) {
+      reader_.load(line.text);
+      const std::optional<FieldValue> value = reader_.find(*field_);
+      if (!value) return;
+      lookup_.assign(value->text);
+      ++counts_[lookup_];
+      return;
+    }
     if (!key_->find_groups(line.text, 0, groups_)) return;
     const std::optional<Span>& span = groups_[group_];
     const std::string_view key = span ? line.text.substr(span->begin, span->size()) : std::string_view{};
@@ -244,6 +280,8 @@ class CountByPrinter final : public Printer {
   std::vector<std::optional<Span>> groups_;
   std::string lookup_;
   std::unordered_map<std::string, std::uint64_t> counts_;
+  std::optional<FieldPath> field_;
+  FieldReader reader_;
 };
 
 class HistogramPrinter final : public Printer {
@@ -258,14 +296,21 @@ class HistogramPrinter final : public Printer {
         width_(width),
         json_(json) {}
 
+  void date_input(double mtime, TimeUse* use) override {
+    parser_ = std::make_shared<const TimestampParser>(parser_->for_mtime(mtime));
+    use_ = use;
+  }
   void selected_line(const Line& line, std::span<const Span>) override {
     const std::optional<double> time = parser_->parse(line.text);
+    if (use_ != nullptr) use_->lines = true;
     if (!time) {
       ++untimed_;
       return;
     }
+    if (use_ != nullptr) use_->stamped = true;
     ++counts_[static_cast<std::int64_t>(std::floor((*time - origin_) / bucket_))];
   }
+  void end_input(const InputSummary&) override { use_ = nullptr; }
   bool wants_lines() const override { return true; }
   bool wants_spans() const override { return false; }
   bool shows_lines() const override { return false; }
@@ -355,6 +400,7 @@ class HistogramPrinter final : public Printer {
 
   Output& out_;
   std::shared_ptr<const TimestampParser> parser_;
+  TimeUse* use_ = nullptr;
   double start_of(std::int64_t bucket) const { return static_cast<double>(bucket) * bucket_ + origin_; }
 
   double bucket_;
@@ -401,12 +447,14 @@ std::unique_ptr<Printer> make_line_printer(Output& out, Diagnostics& diagnostics
   return std::make_unique<LinePrinter>(out, diagnostics, std::move(options));
 }
 
-std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors) {
-  return std::make_unique<CountPrinter>(out, with_filename, color, std::move(colors));
+std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors,
+                                            bool null_after_name) {
+  return std::make_unique<CountPrinter>(out, with_filename, color, std::move(colors), null_after_name);
 }
 
-std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors) {
-  return std::make_unique<FileListPrinter>(out, which, color, std::move(colors));
+std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors,
+                                                bool null_after_name) {
+  return std::make_unique<FileListPrinter>(out, which, color, std::move(colors), null_after_name);
 }
 
 std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPrinter>(); }
@@ -414,6 +462,11 @@ std::unique_ptr<Printer> make_quiet_printer() { return std::make_unique<QuietPri
 std::unique_ptr<Printer> make_histogram_printer(Output& out, std::shared_ptr<const TimestampParser> parser,
                                                 double bucket_seconds, std::size_t width, bool json) {
   return std::make_unique<HistogramPrinter>(out, std::move(parser), bucket_seconds, width, json);
+}
+
+std::unique_ptr<Printer> make_count_by_field_printer(Output& out, FieldPath field, InputFormat format,
+                                                     std::optional<std::size_t> top, bool json) {
+  return std::make_unique<CountByPrinter>(out, std::move(field), format, top, json);
 }
 
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,

@@ -1,6 +1,7 @@
 #include "logsift/progress.hpp"
 
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -64,17 +65,31 @@ ProgressBar::~ProgressBar() {
   }
   stop_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::lock_guard status(status_line_mutex());
   if (drawn_) write_stderr("\r\33[K");
+  set_status_line(false, false);
 }
+
+namespace {
+// Whether standard output is the terminal the bar is drawn on (then each output write erases it).
+bool stdout_shares_the_terminal() {
+  struct stat out {}, err {};
+  return ::isatty(STDOUT_FILENO) && ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 &&
+         out.st_rdev == err.st_rdev;
+}
+}  // namespace
 
 void ProgressBar::draw_until_stopped() {
   std::unique_lock lock(mutex_);
+  const bool shares = stdout_shares_the_terminal();
   // Short searches finish before the first frame and never show a bar.
   while (!stop_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_; })) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const std::string line = render(done_.load(std::memory_order_relaxed), total_, seconds, terminal_width());
+    std::lock_guard status(status_line_mutex());
     write_stderr("\r\33[K" + line);
     drawn_ = true;
+    set_status_line(true, shares);
   }
 }
 

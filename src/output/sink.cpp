@@ -77,6 +77,25 @@ void collect_spans(const Matcher& pattern, std::string_view text, std::vector<Sp
   }
 }
 
+// Every match left to right as ripgrep's --json lists them (Rust's find_iter): empty ones too,
+// each followed by a search one byte on, except an empty match right where the one before ended.
+void collect_spans_with_empty(const Matcher& pattern, std::string_view text, std::vector<Span>& spans) {
+  spans.clear();
+  std::optional<std::size_t> last_end;
+  for (std::size_t pos = 0; pos <= text.size();) {
+    const std::optional<Span> match = pattern.find(text, pos);
+    if (!match) break;
+    if (match->empty()) {
+      pos = match->begin + 1;
+      if (last_end == match->begin) continue;
+    } else {
+      pos = match->end;
+    }
+    spans.push_back(*match);
+    last_end = match->end;
+  }
+}
+
 // Spans handed to a printer that takes them in batches: a line of millions of matches (-o, colors)
 // then costs this many spans, not millions.
 constexpr std::size_t kSpanBatch = 4096;
@@ -91,6 +110,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
   const bool wants_lines = printer->wants_lines();
   const bool wants_spans = printer->wants_spans();
+  const bool wants_empty_spans = printer->wants_empty_spans();
   const std::uint64_t max_count = options.max_count.value_or(std::numeric_limits<std::uint64_t>::max());
 
   // Printers that take no lines print no context either (-c -B N).
@@ -117,16 +137,25 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
       }
     }
     spans.clear();
-    if (wants_spans && line_matches) collect_spans(*pattern, line.text, spans, &pos, std::numeric_limits<std::size_t>::max());
+    if (wants_spans && line_matches) {
+      if (wants_empty_spans) {
+        collect_spans_with_empty(*pattern, line.text, spans);
+      } else {
+        collect_spans(*pattern, line.text, spans, &pos, std::numeric_limits<std::size_t>::max());
+      }
+    }
     if (selected) {
       printer->selected_line(line, spans);
     } else {
       printer->context_line(line, spans);
     }
   };
+  // False when the printer left the line out (invalid UTF-8): grep's context then ends there.
   auto print_context = [&](const Line& line, std::uint64_t at) {
     print_line(line, false);
+    if (!printer->last_line_shown()) return false;
     last_printed = at;
+    return true;
   };
 
   while (!(limit_reached && after_left == 0)) {
@@ -138,6 +167,7 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
     }
     const Line& line = *event.line;
     ++sequence;
+    if (options.binary_without_match && input->saw_nul) break;
 
     if (counting_only) {
       if (options.lines_preselected || pattern->matches(line.text) != options.invert) {
@@ -148,16 +178,14 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
 
     if (limit_reached) {
       // After -m's last match grep still prints the trailing context, matching lines included.
-      print_context(line, sequence);
-      --after_left;
+      after_left = print_context(line, sequence) ? after_left - 1 : 0;
       continue;
     }
 
     const bool selected = options.lines_preselected || pattern->matches(line.text) != options.invert;
     if (!selected) {
       if (after_left > 0) {
-        print_context(line, sequence);
-        --after_left;
+        after_left = print_context(line, sequence) ? after_left - 1 : 0;
       } else {
         before.push(line, sequence);
       }
@@ -186,9 +214,17 @@ Sink grep_sink(std::shared_ptr<const Matcher> pattern, SinkOptions options, Prin
       before.drain([&](const Line& kept) { print_line(kept, false); });
     }
     print_line(line, true);
-    last_printed = sequence;
-    after_left = options.after;
+    if (printer->last_line_shown()) {
+      last_printed = sequence;
+      after_left = options.after;
+    } else {
+      after_left = 0;
+    }
     if (summary.selected >= max_count) limit_reached = true;
+  }
+  if (options.binary_without_match && input->saw_nul) {
+    summary.selected = 0;
+    summary.binary_match = false;
   }
   summary.bytes_searched = input->bytes_read;
   printer->end_input(summary);

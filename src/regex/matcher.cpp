@@ -16,6 +16,7 @@
 #include "logsift/error.hpp"
 #include "logsift/literal_set.hpp"
 #include "logsift/pattern_syntax.hpp"
+#include "perl_regex.hpp"
 
 namespace logsift {
 namespace {
@@ -43,6 +44,7 @@ std::string translate(const std::string& pattern, Syntax syntax) {
     case Syntax::basic: return translate_basic(pattern);
     case Syntax::fixed: return quote_literal(pattern);
     case Syntax::extended: break;
+    case Syntax::perl: break;  // never translated: PCRE2 reads it as it is
   }
   return translate_extended(pattern);
 }
@@ -245,6 +247,7 @@ RE2::Options re2_options(const MatcherOptions& options, std::size_t patterns = 1
   o.set_encoding(RE2::Options::EncodingUTF8);
   o.set_case_sensitive(!options.ignore_case);
   o.set_longest_match(options.leftmost_longest);
+  o.set_dot_nl(options.dot_matches_newline);
   return o;
 }
 
@@ -254,6 +257,7 @@ struct Matcher::Impl {
   std::vector<std::string> patterns;  // as given, for twin()
   MatcherOptions options;
   std::unique_ptr<RE2> regex;  // null: no pattern at all, nothing matches
+  std::unique_ptr<PerlRegex> perl;  // -P: used instead of `regex`, line by line
   int word_group = 0;          // 1 when -w wrapped the pattern in a capturing group
   bool every_line = false;
   std::optional<MultiLiteralSearcher> literal;  // a SIMD scan for literals every match contains
@@ -662,6 +666,15 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
     impl_->source = "(no pattern: matches nothing)";
     return;
   }
+  if (options.syntax == Syntax::perl) {
+    // As grep -P. Searched line by line: no literal prefilter or buffer search is proven to find
+    // what a backtracking Perl regex (look-arounds, \K, verbs) finds.
+    if (lines.size() > 1) throw UsageError("the -P option only supports a single pattern");
+    impl_->perl = std::make_unique<PerlRegex>(lines.front(), options);
+    impl_->source = lines.front();
+    impl_->every_line = lines.front().empty() && !options.word && !options.whole_line;
+    return;
+  }
   if (options.literal_scan && impl_->build_many(lines)) return;
 
   std::vector<std::string> translated;
@@ -731,12 +744,14 @@ Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 bool Matcher::matches(std::string_view line) const {
   if (impl_->many) return impl_->many_line_matches(line);
   if (impl_->every_line) return true;
+  if (impl_->perl) return impl_->perl->find(line, 0).has_value();
   if (!impl_->regex) return false;
   return impl_->line_matches(line);
 }
 
 std::optional<Span> Matcher::find(std::string_view line, std::size_t from) const {
   if (impl_->many) return from > line.size() ? std::nullopt : impl_->many_find(line, from);
+  if (impl_->perl) return impl_->perl->find(line, from);
   if (!impl_->regex || from > line.size()) return std::nullopt;
   const int group = impl_->word_group;
   re2::StringPiece found[2];
@@ -753,6 +768,7 @@ bool Matcher::find_groups(std::string_view line, std::size_t from, std::vector<s
     if (found) groups.emplace_back(found);
     return found.has_value();
   }
+  if (impl_->perl) return impl_->perl->find_groups(line, from, groups);
   if (!impl_->regex || from > line.size()) return false;
   const int skip = impl_->word_group;
   const int total = impl_->regex->NumberOfCapturingGroups() + 1;
@@ -779,13 +795,14 @@ bool Matcher::find_groups(std::string_view line, std::size_t from, std::vector<s
 
 int Matcher::group_count() const {
   if (impl_->many) return 0;
+  if (impl_->perl) return impl_->perl->group_count();
   return impl_->regex ? impl_->regex->NumberOfCapturingGroups() - impl_->word_group : 0;
 }
 
 std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::size_t from,
                                                 std::size_t* first_nul) const {
   if (first_nul != nullptr && *first_nul != std::string_view::npos) first_nul = nullptr;  // already known
-  if ((!impl_->regex && !impl_->many) || from > buffer.size()) return std::nullopt;
+  if ((!impl_->regex && !impl_->many && !impl_->perl) || from > buffer.size()) return std::nullopt;
 
   if (impl_->literal) {
     // The scan looks for NULs on its way; the rest of each line it lands in is looked at apart.
@@ -843,7 +860,7 @@ std::optional<Span> Matcher::next_matching_line_unwatched(std::string_view buffe
 
 bool Matcher::matches_every_line() const { return impl_->every_line; }
 
-bool Matcher::matches_no_line() const { return impl_->regex == nullptr && !impl_->many; }
+bool Matcher::matches_no_line() const { return impl_->regex == nullptr && !impl_->many && !impl_->perl; }
 
 Matcher Matcher::twin() const {
   if (!impl_->many) return Matcher(impl_->patterns, impl_->options);
@@ -863,8 +880,12 @@ std::string Matcher::describe() const {
                                                        impl_->many->rest->describe())
                                          : "");
   }
-  if (!impl_->regex) return "matches nothing";
   if (impl_->every_line) return "matches every line";
+  if (impl_->perl) {
+    return fmt::format("PCRE2 /{}/ line by line ({}; backtracking, not linear-time)", impl_->source,
+                       impl_->perl->jit() ? "JIT-compiled" : "interpreted");
+  }
+  if (!impl_->regex) return "matches nothing";
   if (impl_->literal) {
     return fmt::format("SIMD literal scan for '{}'{}", fmt::join(impl_->needles, "' | '"),
                        impl_->literal_is_exact ? "" : fmt::format(", lines confirmed by RE2 /{}/", impl_->source));

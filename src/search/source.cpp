@@ -17,6 +17,7 @@
 #include "logsift/decompress.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/matcher.hpp"
+#include "logsift/null_data.hpp"
 #include "logsift/worker.hpp"
 #include "logsift/worker_gate.hpp"
 
@@ -314,10 +315,10 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   worker_search.matcher = options.helper_select.get();
   worker_search.also = also != nullptr ? options.helper_also_select.get() : nullptr;
   worker_search.count_lines = options.count_lines;
-  std::uint64_t next_number = 1;
+  std::uint64_t next_number = options.first_line_number;
   std::uint64_t earlier_lines = 0;  // lines of a followed file's earlier generations
   // Lines read so far, including one yielded now: a consumer that stops early (-m, --take) has read it.
-  auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through; };
+  auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through - (options.first_line_number - 1); };
   // NULs ending lines need the input known to be binary from its first NUL on, in counts too.
   const bool look_for_nul = options.detect_binary || options.nul_ends_lines;
   std::uint64_t block_offset = options.start_offset;  // input offset of the current block
@@ -380,7 +381,6 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
       if (block.nul_unchecked && look_for_nul && !state->saw_nul && contains_nul(part)) state->saw_nul = true;
     };
     state->bytes_read += block.bytes.size();
-    if (options.progress != nullptr) options.progress->fetch_add(block.bytes.size(), std::memory_order_relaxed);
     std::string_view bytes = block.bytes;
     if (options.nul_ends_lines && ends_lines_at_nuls(bytes, block, was_binary, carrying)) {
       state->saw_nul = true;
@@ -548,6 +548,25 @@ generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions op
   note_read(next_number - 1);
 }
 
+namespace {
+// --progress: counts the bytes as read from the file, before any decoding, so that they compare
+// with the file sizes the total is made of (a decoded gzip file is many times its size).
+class CountingStream final : public ByteStream {
+ public:
+  CountingStream(std::unique_ptr<ByteStream> inner, std::atomic<std::uint64_t>* counter)
+      : inner_(std::move(inner)), counter_(counter) {}
+  Block next() override {
+    Block block = inner_->next();
+    counter_->fetch_add(block.bytes.size(), std::memory_order_relaxed);
+    return block;
+  }
+
+ private:
+  std::unique_ptr<ByteStream> inner_;
+  std::atomic<std::uint64_t>* counter_;
+};
+}  // namespace
+
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {
   (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<ByteStream> stream;
@@ -558,11 +577,13 @@ generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputS
   } else {
     stream = make_fd_stream(fd, options.buffer_size);
   }
+  if (options.progress != nullptr) stream = std::make_unique<CountingStream>(std::move(stream), options.progress);
   if (options.decoding == SourceOptions::Decoding::automatic) {
     stream = decompressing_stream(std::move(stream), options.decode_memory);
   } else if (options.decoding == SourceOptions::Decoding::forced) {
     stream = decompressing_stream(std::move(stream), Compression::none, options.decode_memory);
   }
+  if (options.null_data) stream = swap_nul_and_newline(std::move(stream));
   return split_lines(std::move(stream), std::move(options), std::move(state));
 }
 

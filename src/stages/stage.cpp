@@ -15,6 +15,7 @@
 #include "logsift/time_window.hpp"
 #include "logsift/timestamp.hpp"
 #include "logsift/utf8.hpp"
+#include "logsift/where_stage.hpp"
 
 namespace logsift {
 namespace {
@@ -229,11 +230,11 @@ class FunctionStage final : public Stage {
   generator<Line> apply(generator<Line> input) const override { return wrap_(std::move(input)); }
   std::string describe() const override { return description_; }
   std::shared_ptr<const Matcher> pushdown_filter() const override { return filter_; }
-  generator<Line> apply_to_file(generator<Line> input, double mtime) const override {
-    return file_wrap_ ? file_wrap_(std::move(input), mtime) : wrap_(std::move(input));
+  generator<Line> apply_to_file(generator<Line> input, double mtime, TimeUse* use) const override {
+    return file_wrap_ ? file_wrap_(std::move(input), mtime, use) : wrap_(std::move(input));
   }
   // For stages whose work depends on the file (its mtime).
-  using FileWrap = std::function<generator<Line>(generator<Line>, double)>;
+  using FileWrap = std::function<generator<Line>(generator<Line>, double, TimeUse*)>;
   void set_file_wrap(FileWrap wrap) { file_wrap_ = std::move(wrap); }
   std::optional<double> seek_hint() const override { return seek_hint_; }
   void set_seek_hint(double since) { seek_hint_ = since; }
@@ -479,7 +480,7 @@ std::unique_ptr<Stage> build_time_window(const StageSpec& spec, const StageConte
   const std::string& flag = spec.flag;
   double when = 0;
   try {
-    when = parse_time_argument(spec.value, context.now);
+    when = parse_time_argument(spec.value, context.now, context.time_format);
   } catch (const UsageError& error) {
     bad_argument(spec, error.what());
   }
@@ -492,11 +493,15 @@ std::unique_ptr<Stage> build_time_window(const StageSpec& spec, const StageConte
                           fmt::format("keep entries {} {:.3f} (epoch seconds, UTC); lines without a timestamp follow the "
                                       "entry above them",
                                       flag == "--since" ? "at or after" : "before", when));
-  stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime) {
-    return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until);
+  stage->set_file_wrap([format = context.time_format, since, until](generator<Line> in, double mtime, TimeUse* use) {
+    return time_window(std::move(in), TimestampParser::for_file(format, mtime), since, until, use);
   });
   if (since) stage->set_seek_hint(*since);
   return stage;
+}
+
+std::unique_ptr<Stage> build_where(const StageSpec& spec, const StageContext& context) {
+  return make_where_stage(spec, context.input_format);
 }
 
 // The table (stage_flags.hpp), in the order of docs/stages.md. A value name of "" makes a switch.
@@ -519,6 +524,8 @@ constexpr StageFlag kStageFlags[] = {
     {"--since", "TIME", "Keep entries stamped at or after TIME (2026-01-01T10:00, 10:00, 30m, 2h, 3d ago)", false,
      build_time_window},
     {"--until", "TIME", "Keep entries stamped before TIME (same forms as --since)", false, build_time_window},
+    {"--where", "EXPR", "Keep JSON/logfmt lines whose fields satisfy EXPR (LogQL: status>=500 and level=\"error\")", false,
+     build_where},
 };
 
 }  // namespace

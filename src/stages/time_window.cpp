@@ -16,15 +16,19 @@
 namespace logsift {
 
 generator<Line> time_window(generator<Line> input, TimestampParser parser, std::optional<double> since,
-                            std::optional<double> until) {
+                            std::optional<double> until, TimeUse* use) {
   // Before any timestamp a line is as old as can be: in only if there is no lower bound.
   bool inside = !since;
+  if (use != nullptr) use->complete = false;
   for (const Line& line : input) {
+    if (use != nullptr) use->lines = true;
     if (const std::optional<double> t = parser.parse(line.text)) {
       inside = (!since || *t >= *since) && (!until || *t < *until);
+      if (use != nullptr) use->stamped = true;
     }
     if (inside) co_yield line;
   }
+  if (use != nullptr) use->complete = true;
 }
 
 namespace {
@@ -341,7 +345,7 @@ class Newlines {
 // or with a NUL byte (which makes the input binary for the printer, so it is never skipped).
 // Lines are checked by `shape` where they can be, by the parser otherwise.
 std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampParser& parser, double since,
-                              std::optional<IsoShape> shape) {
+                              std::optional<IsoShape> shape, bool& saw_timestamp) {
   constexpr std::size_t kPad = 64;  // Newlines reads a block past the end
   std::vector<char> buffer(kPass + kPad);
   std::uint64_t base = 0;  // file offset of buffer[0]
@@ -371,11 +375,13 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
     length += static_cast<std::size_t>(got);
     return true;
   };
-  // Whether a line (its first kLook bytes) is before `since` or has no timestamp.
+  // Whether a line is before `since` or has no timestamp. The parser looks at its first kLook
+  // bytes, and at the whole of a JSON line that has no timestamp there.
   auto before_since = [&](std::string_view text) {
-    if (shape && shape->not_after(text)) return true;
+    if (shape && shape->not_after(text)) return saw_timestamp = true;
     const std::optional<double> t = parser.parse(text);
     if (!t) return true;
+    saw_timestamp = true;
     if (*t >= since) return false;
     if (shape) shape->raise(text);
     return true;
@@ -388,7 +394,7 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
     Newlines newlines(begin, buffer.data() + length);
     while (const char* nl = newlines.next()) {
       const std::size_t size = static_cast<std::size_t>(nl - begin);
-      if (!before_since(std::string_view(begin, std::min(size, kLook)))) return pos;
+      if (!before_since(std::string_view(begin, size))) return pos;
       pos += size + 1;
       if (nul < pos) return pos - size - 1;
       begin = nl + 1;
@@ -401,8 +407,10 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
       if (!read_more(pos)) return pos;
       continue;
     }
-    // A line longer than the buffer: check its head, then walk on to its end.
-    if (!before_since(std::string_view(begin, kLook))) return pos;
+    // A line longer than the buffer: check its head, then walk on to its end. A JSON line whose
+    // head has no timestamp may have its time key further on: not proved, not skipped.
+    const std::string_view head(begin, kLook);
+    if (!before_since(head) || (TimestampParser::may_be_keyed(head) && !parser.parse(head))) return pos;
     for (;;) {
       if (nul < base + length || !read_more(base + length)) return pos;
       if (const void* end = std::memchr(buffer.data(), '\n', length)) {
@@ -418,11 +426,14 @@ std::uint64_t first_kept_line(int fd, std::uint64_t file_size, const TimestampPa
 }  // namespace
 
 std::optional<std::uint64_t> find_since_offset(int fd, std::uint64_t file_size, const TimestampParser& parser,
-                                               double since) {
+                                               double since, bool* saw_timestamp) {
   std::optional<IsoShape> shape;
+  bool saw = false;
   if (parser.auto_detect() && file_size > kDense) shape = find_reference(fd, file_size, parser, since);
   try {
-    return first_kept_line(fd, file_size, parser, since, shape);
+    const std::uint64_t offset = first_kept_line(fd, file_size, parser, since, shape, saw);
+    if (saw_timestamp != nullptr) *saw_timestamp = saw;
+    return offset;
   } catch (const ReadFailed&) {
     return std::nullopt;
   }

@@ -315,6 +315,13 @@ TimestampParser TimestampParser::for_file(std::string_view format, double mtime,
   return parser;
 }
 
+TimestampParser TimestampParser::for_mtime(double mtime) const {
+  TimestampParser parser(*this);
+  parser.default_year_ = year_of(mtime + utc_offset_);
+  parser.latest_ = mtime + 86400;
+  return parser;
+}
+
 TimestampParser::TimestampParser(const TimestampParser& other)
     : items_(other.items_),
       default_year_(other.default_year_),
@@ -345,7 +352,53 @@ double TimestampParser::from_fields(int year, int month, int day, int hour, int 
 std::optional<double> TimestampParser::parse(std::string_view line) const {
   const char* begin = line.data();
   const char* end = begin + std::min(line.size(), kLookahead);
-  return items_.empty() ? parse_auto(begin, end) : parse_custom(begin, end);
+  const std::optional<double> t = items_.empty() ? parse_auto(begin, end, true) : parse_custom(begin, end);
+  if (t || !may_be_keyed(line)) return t;
+  return parse_keyed(line);
+}
+
+bool TimestampParser::may_be_keyed(std::string_view line) noexcept {
+  std::size_t i = 0;
+  while (i < line.size() && is_blank(line[i])) ++i;
+  return i < line.size() && line[i] == '{';
+}
+
+// One pass over the line's quotes: each is checked in constant time for a key, and a key's value is
+// parsed only up to its own end (the next quote, or the end of a number), so the values tried do
+// not overlap and the work stays linear in the line's length.
+std::optional<double> TimestampParser::parse_keyed(std::string_view line) const {
+  static constexpr std::string_view kKeys[] = {"time\"", "ts\"", "timestamp\"", "@timestamp\""};
+  const char* const end = line.data() + line.size();
+  for (const char* q = line.data(); q < end;) {
+    q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end - q)));
+    if (q == nullptr) break;
+    ++q;
+    const std::string_view rest(q, static_cast<std::size_t>(end - q));
+    std::size_t key = 0;
+    for (std::string_view name : kKeys) {
+      if (rest.substr(0, name.size()) == name) key = name.size();
+    }
+    if (key == 0) continue;
+    const char* v = q + key;
+    while (v < end && is_blank(*v)) ++v;
+    if (v == end || *v != ':') continue;
+    ++v;
+    while (v < end && is_blank(*v)) ++v;
+    if (v == end) break;
+    const char* stop = v;
+    if (*v == '"') {
+      ++v;
+      const void* close = std::memchr(v, '"', static_cast<std::size_t>(end - v));
+      stop = close != nullptr ? static_cast<const char*>(close) : end;
+    } else {
+      while (stop < end && (is_digit(*stop) || *stop == '.')) ++stop;
+    }
+    const char* const limit = static_cast<std::size_t>(stop - v) > kLookahead ? v + kLookahead : stop;
+    const std::optional<double> t = items_.empty() ? parse_auto(v, limit, false) : parse_custom(v, limit);
+    if (t) return t;
+    q = std::max(q, stop);  // past a string value's text: its closing quote opens no key
+  }
+  return std::nullopt;
 }
 
 bool TimestampParser::try_format(int format, const char* p, const char* begin, const char* end, double& out) const {
@@ -507,14 +560,16 @@ inline int numeric_format(const char* p, const char* end) {
   return kEpoch;
 }
 
-std::optional<double> TimestampParser::parse_auto(const char* begin, const char* end) const {
+std::optional<double> TimestampParser::parse_auto(const char* begin, const char* end, bool remember) const {
   double t = 0;
   // Most logs put the same format at the very start of every line: try the last one there first.
-  // A match at position 0 is the leftmost, so this shortcut never changes a result.
-  const int hint = hint_.load(std::memory_order_relaxed);
+  // A match at position 0 is the leftmost, so this shortcut never changes a result. A keyed JSON
+  // value is parsed without it (`remember` false): the hint is about line starts.
+  const int hint = remember ? hint_.load(std::memory_order_relaxed) : -1;
   if (hint >= 0 && try_format(hint, begin, begin, end, t)) return t;
 
   auto found = [&](int format, const char* p) {
+    if (!remember) return t;
     const int remembered = p == begin ? format : -1;  // only a format at position 0 is worth a shortcut
     if (remembered != hint) hint_.store(remembered, std::memory_order_relaxed);
     return t;
@@ -568,7 +623,7 @@ std::optional<double> TimestampParser::parse_custom(const char* begin, const cha
   return std::nullopt;
 }
 
-bool TimestampParser::match_custom(const char* p, const char* end, double& out) const {
+bool TimestampParser::match_custom(const char* p, const char* end, double& out, const char** stop) const {
   int year = default_year_, month = 1, day = 1, day_of_year = 0, hour = 0, minute = 0, second = 0;
   int pm = -1;  // -1: no %p, 0: AM, 1: PM
   bool has_year = false, has_month = false, twelve_hour = false;
@@ -653,6 +708,7 @@ bool TimestampParser::match_custom(const char* p, const char* end, double& out) 
       }
     }
   }
+  if (stop != nullptr) *stop = p;
   if (epoch) {
     out = static_cast<double>(*epoch) + frac;
     return true;
@@ -679,7 +735,30 @@ bool TimestampParser::match_custom(const char* p, const char* end, double& out) 
   return true;
 }
 
-double parse_time_argument(std::string_view text, double now) {
+std::optional<double> TimestampParser::parse_whole(std::string_view text) const {
+  const char* stop = nullptr;
+  double t = 0;
+  if (items_.empty() || !match_custom(text.data(), text.data() + text.size(), t, &stop)) return std::nullopt;
+  if (stop != text.data() + text.size()) return std::nullopt;
+  return t;
+}
+
+double parse_time_argument(std::string_view text, double now, std::string_view format) {
+  if (!format.empty()) {
+    try {
+      return parse_time_argument(text, now);
+    } catch (const UsageError&) {
+      // Not one of the usual forms: then the log's own, whole, year-less ones dated as a log's.
+      std::string_view trimmed = text;
+      while (!trimmed.empty() && is_blank(trimmed.front())) trimmed.remove_prefix(1);
+      while (!trimmed.empty() && is_blank(trimmed.back())) trimmed.remove_suffix(1);
+      if (const std::optional<double> t = TimestampParser::for_file(format, now).parse_whole(trimmed)) return *t;
+      throw UsageError("invalid time '" + std::string(text) +
+                       "': expected the --time-format '" + std::string(format) +
+                       "', a date and time (2026-01-01T10:00, '2026-01-01 10:00:00', 10:00 for today, UTC unless a "
+                       "zone like Z or +02:00 follows), @EPOCH, now, or an age (30s, 30m, 2h, 3d, 1w)");
+    }
+  }
   const std::string_view original = text;
   auto bad = [&]() -> double {
     throw UsageError("invalid time '" + std::string(original) +

@@ -81,6 +81,9 @@ SIN = b"".join([
     b"FATAL the end\n",
 ])
 
+# Records for -z: NUL-terminated, some with newlines inside.
+ZIN = b"a1\0b\0c\0a2\nb\0d\0e\0f\0a3\0line b\0"
+
 CASES = [
     # ---- basics on real data -------------------------------------------------------------------
     C(f"ERROR {A}"),
@@ -635,6 +638,101 @@ CASES = [
     C(f"-ve", err="prefix"),
     C(f"-ie", err="prefix"),
     C(f"-n -m", err="prefix"),
+    # ---- -P (PCRE2) --------------------------------------------------------------------------------
+    C(f"-P -c 'ERROR' {A}"),
+    C(f"-P -n '(?<=user=)alice' {A}"),
+    C(f"-P -o -m 5 'user=\\K\\w+' {A}"),
+    C(f"-P -c '\\d{{3}}(?!\\d)' {A}"),
+    C(f"-P -o -m 5 '(\\w+)=\\1' {A}"),
+    C(f"-P -c '(ERROR|FATAL).*(?:alice|bob)' {A}"),
+    C(f"-P -i -c 'timeout' {A} {P}"),
+    C(f"-P -w -c 'user' {A}"),
+    C(f"-P -x -c '.*Safari/537\\.36\"' {P}"),
+    C(f"-P -v -c 'INFO' {A}"),
+    C(f"-P -o -b '(?i)café' {UTF8}"),
+    C(f"-P -c '^\\w+$' {UTF8}"),
+    C(f"-P -o '\\w+' {UTF8}"),
+    C(f"-P -c '' {BADU}"),
+    C(f"-P -c '^.*$' {BADU}"),
+    C(f"-P -n 'ok' {BADU}"),
+    C(f"-P -c 'a' {NUL}"),
+    C(f"-P -o 'x*' {UTF8}"),
+    C(f"-P -m 2 -A 1 -n FATAL {A}"),
+    C(f"-P --color=always -m 3 'ERROR \\w+' {A}"),
+    C(f"-P -l 'deadlock' {A} {P}"),
+    C(f"-P -c 'terminating\\r?$' {CRLF}"),
+    C(f"-P -e a -e b {A}", err="exact"),
+    C(f"-P '(' {A}", err="prefix"),
+    C(f"-P -F x {A}", err="exact"),
+    C(f"-P '(a*)*$'", stdin=b"a" * 50 + b"!\n", err="exact"),
+    # ---- -z, -Z, -I, --binary-files, -T ------------------------------------------------------------
+    C("-z a", stdin=ZIN),
+    C("-z -A1 -n a", stdin=ZIN),
+    C("-z -c a", stdin=ZIN),
+    C("-z -o -b 'a.'", stdin=ZIN),
+    C("-z 'a.b'", stdin=ZIN),
+    C("-z 'b$'", stdin=ZIN),
+    C("-z -x 'a1'", stdin=ZIN),
+    C("-z -v -n a", stdin=ZIN),
+    C("-z -w b", stdin=ZIN),
+    C("-z -F -e 'a\nb' -c", stdin=ZIN),
+    C(f"-z -c ERROR {A}"),
+    C(f"-z 'line.second' {NUL}"),
+    C(f"-z -l ERROR {A} {NUL}"),
+    C(f"-Z -H -m 2 ERROR {A} {CRLF}"),
+    C(f"-Z -l ERROR {A} {CRLF} {NUL}"),
+    C(f"-Z -L ERROR {A} {CRLF} {EMPTY}"),
+    C(f"-Z -c ERROR {A} {CRLF}"),
+    C(f"-Z -H -n -A1 -m 2 FATAL {A}"),
+    C(f"-Zz -l a {A}"),
+    C(f"-I -c a {NUL}"),
+    C(f"-I a {NUL} {A}"),
+    C(f"-I -l a {NUL} {CRLF}"),
+    C(f"-I -L a {NUL} {CRLF}"),
+    C(f"-I -n . {BADU}"),
+    C(f"-I -v -c zzz {NUL}"),
+    C(f"-I -q a {NUL}"),
+    C(f"--binary-files=without-match -c a {NUL}"),
+    C(f"--binary-files=text a {NUL}"),
+    C(f"--binary-files=text -c a {NUL}"),
+    C(f"--binary-files=binary a {NUL}"),
+    C(f"--binary-files text -n ok {BADU}"),
+    C(f"-I -a a {NUL}"),
+    C(f"-a -I a {NUL}"),
+    C(f"--binary-files=bogus a {NUL}", err="prefix"),
+    C(f"-T -m 3 ERROR {A} {CRLF}"),
+    C(f"-T -H -n -m 3 ERROR {A} {CRLF}"),
+    C(f"-T -n -b -m 3 ERROR {A} {CRLF}"),
+    C(f"-T -h -n -C1 -m 2 FATAL {A}"),
+    C(f"-TZ -Hn -m 2 FATAL {A}"),
+    C(f"-T -o -n -b FATAL {A} {CRLF}"),
+    C(f"-T -c ERROR {A} {CRLF}"),
+    C(f"-T ERROR {A}"),
+    C("-T -n -b a", stdin=SIN),
+    C("-T -H a", stdin=SIN),
+    C(f"-T -n --color=always -m2 ERROR {A} {CRLF}"),
+    C(f"-Z -H --color=always -m2 ERROR {A}"),
+    C(f"-Zc --color=always ERROR {A} {CRLF}"),
+    # ---- "--" around lines left out as invalid UTF-8 ------------------------------------------------
+    C(f"-A1 ERROR {BADU}"),
+    C(f"-A0 ERROR {BADU}"),
+    C(f"-C1 bad {BADU}"),
+    C(f"-n -A0 line {BADU}"),
+    C(f"-A2 ERROR {BADU}"),
+    C(f"-B2 -n after {BADU}"),
+    C(f"-C1 -m 2 ERROR {BADU}"),
+    C("-A1 m", stdin=b"m1\nbad\xff\nm2\nx\ny\n"),
+    C("-A3 -n m", stdin=b"m1\nbad\xff\nm2\nx\ny\nz\n"),
+    # ---- --exclude-dir on a directory named on the command line -------------------------------------
+    C(f"-r --exclude-dir=tree -c INFO {TREE}", sort=True),
+    C(f"-r --exclude-dir=tree -c INFO {TREE}/", sort=True),
+    C(f"-r --exclude-dir=edge -c INFO {TREE}", sort=True),
+    C(f"-r --exclude-dir='*ee' -c INFO {TREE} {A}", sort=True),
+    C(f"-r --exclude-dir={TREE} -c INFO {TREE}", sort=True),
+    C(f"-r --exclude-dir=sub -c INFO {TREE}/sub {TREE}", sort=True),
+    C(f"--exclude-dir=tree -c INFO {TREE}", sort=True),
+    C("-r --exclude-dir=. -c INFO .", cwd=TREE, sort=True),
+    C("-r --exclude-dir=. -c INFO", cwd=TREE, sort=True),
     # ---- errors -----------------------------------------------------------------------------------
     C(f"'a(' {A}", err="prefix"),
     C(f"'(' {A}", err="prefix"),
@@ -658,7 +756,7 @@ CASES = [
 
 # ------------------------------------------------------------------------------------------------
 def syntax_flag(args):
-    """-F or -G if the arguments select that syntax (so grep must not get -E), else None."""
+    """-F, -G or -P if the arguments select that syntax (so grep must not get -E), else None."""
     with_arg = set("efmABCd")  # short options that take an argument
     i = 0
     found = None
@@ -668,6 +766,8 @@ def syntax_flag(args):
             break
         if a in ("--fixed-strings",):
             found = "-F"
+        elif a in ("--perl-regexp",):
+            found = "-P"
         elif a in ("--basic-regexp",):
             found = "-G"
         elif a in ("--extended-regexp",):
@@ -682,6 +782,8 @@ def syntax_flag(args):
                     found = "-F"
                 elif ch == "G":
                     found = "-G"
+                elif ch == "P":
+                    found = "-P"
                 elif ch == "E":
                     found = None
                 if ch in with_arg:

@@ -6,7 +6,8 @@ A README example must exit 0 (or 1 for --max-matches, whose 1 means "over the li
 something on stdout and no `logsift:` error. Examples on paths outside the repository (/var/log,
 journalctl) or that wait for input forever (--follow) are listed as skipped.
 
-A man page example runs in a scratch folder where app.log and build.log are data/app.log,
+A man page example runs in a scratch folder where app.log and build.log are data/app.log, eu.log
+has day-first dates,
 app.log.1.gz is it gzipped and src/ holds a file with a TODO; `journalctl |` becomes app.log on
 standard input and a `| jq ...` tail is dropped. It must exit 0 or 1 without a `logsift:` error
 (its times and files are made up, so it may find nothing); --follow examples are skipped.
@@ -68,6 +69,8 @@ try:
     shutil.copy("data/app.log", os.path.join(scratch, "build.log"))
     with open("data/app.log", "rb") as src, gzip.open(os.path.join(scratch, "app.log.1.gz"), "wb") as dst:
         dst.write(src.read())
+    with open(os.path.join(scratch, "eu.log"), "w") as f:  # day-first dates, for --time-format
+        f.write("".join(f"01.01.2026 {h:02}:30:00 INFO tick {h}\n" for h in range(24)))
     os.mkdir(os.path.join(scratch, "src"))
     with open(os.path.join(scratch, "src", "main.c"), "w") as f:
         f.write("int main(void) { return 0; }  // TODO: parse flags\n")

@@ -1,7 +1,7 @@
 // fuzz-requires: src/util/timestamp.cpp
 // Timestamps are parsed out of every line of arbitrary logs and out of --since/--until values.
 // Besides not crashing, the parser promises (timestamp.hpp) that a result depends only on the
-// line's first kLookahead bytes and never on the lines parsed before: the "last format" hint only
+// line's first kLookahead bytes (a JSON line's time key aside) and never on the lines parsed before: the "last format" hint only
 // orders the attempts. Both are checked, with the hint primed by one line of each known format.
 // A --time-format or TIME argument may be rejected only with UsageError, and every result must be
 // a finite number.
@@ -89,7 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // The same parser reused, as one input's lines are: its hint has moved on every line.
     if (!same(fresh->parse(line), expected)) fail("result depends on the lines parsed before", line);
-    if (line.size() >= TimestampParser::kLookahead) {
+    // A JSON line without a timestamp in its head is searched whole for a time key.
+    const bool keyed = TimestampParser::may_be_keyed(line) &&
+                       !TimestampParser(*fresh).parse(line.substr(0, TimestampParser::kLookahead));
+    if (line.size() >= TimestampParser::kLookahead && !keyed) {
       std::string changed(line.substr(0, TimestampParser::kLookahead));
       changed += "2024-01-01T00:00:00Z 1700000000 ";
       changed += line.substr(TimestampParser::kLookahead);

@@ -17,9 +17,10 @@ ALLOWED = {
     "input": {"util", "input"},
     "regex": {"util", "regex"},
     "search": {"util", "input", "regex", "search"},
-    "stages": {"util", "regex", "stages"},
-    "output": {"util", "input", "regex", "search", "output"},
-    "app": {"util", "input", "regex", "search", "stages", "output", "app"},
+    "fields": {"util", "regex", "fields"},
+    "stages": {"util", "regex", "fields", "stages"},
+    "output": {"util", "input", "regex", "search", "fields", "output"},
+    "app": {"util", "input", "regex", "search", "fields", "stages", "output", "app"},
 }
 
 

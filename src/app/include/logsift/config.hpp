@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "logsift/fields.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/printer.hpp"
 #include "logsift/stage.hpp"
@@ -39,6 +40,8 @@ struct Config {
   bool context_requested = false;  // -A/-B/-C given, even as 0: groups are separated by "--"
   ColorMode color = ColorMode::never;
   bool line_buffered = false;
+  bool null_after_name = false;  // -Z: NUL after file names
+  bool initial_tab = false;      // -T
   std::string label = "(standard input)";
   bool json = false;                         // --json: ripgrep's JSON Lines messages
   std::optional<std::string> format;         // --format TEMPLATE, or "github"
@@ -46,6 +49,7 @@ struct Config {
   bool progress = false;                     // --progress: a progress bar on stderr (terminals)
   std::optional<std::uint64_t> max_matches;  // --max-matches: exit 1 when more lines matched
   std::string count_by;                      // --count-by RE: a table of counts by key
+  std::string count_by_field;                // --count-by-field NAME: the same, keyed by a field
   std::optional<std::size_t> top;            // --top N for --count-by; unset = all (0 prints none)
   double histogram_bucket = 0;               // --histogram: bucket size in seconds; 0 = off
 
@@ -56,16 +60,21 @@ struct Config {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::vector<std::string> exclude_dir;
-  bool text = false;         // -a
+  bool text = false;         // -a, --binary-files=text
+  bool binary_without_match = false;  // -I, --binary-files=without-match: a binary input matches nothing
+  bool null_data = false;    // -z: input and output records end in NUL, not newline
+  bool crlf = false;         // --crlf: "\r\n" ends a line for $ and printing, as rg --crlf
   enum class Decompress { automatic, always, never } decompress = Decompress::automatic;
   std::uint64_t decompress_memory = std::uint64_t{128} << 20;  // --decompress-memory: xz dictionary, zstd window
   bool follow = false;       // --follow
+  std::optional<std::uint64_t> follow_last;  // --follow-last N (implies --follow)
   bool no_messages = false;  // -s
 
   // Stages, in command-line order
   std::vector<StageSpec> stages;
   std::string field_sep;  // --field-sep for every --fields stage; empty: split on whitespace
   std::string time_format;  // --time-format for --since/--until; empty: detect
+  InputFormat input_format = InputFormat::automatic;  // --input-format for --where and {.field}
   bool explain = false;
 };
 

@@ -29,6 +29,7 @@ struct Pushdown {
   std::shared_ptr<const Matcher> select;       // null: nothing is pushed down
   std::shared_ptr<const Matcher> select_twin;  // a twin of select for the source's worker thread
   bool select_is_pattern = false;              // select is PATTERN itself: the sink need not re-match
+  bool select_is_prefilter = false;            // stage 1's necessary condition; stage 1 still runs
   // A --keep pushed down with PATTERN checked along with it (and its twin), else null.
   std::shared_ptr<const Matcher> also_select;
   std::shared_ptr<const Matcher> also_select_twin;
@@ -40,7 +41,7 @@ struct Pushdown {
 // exclude each other but for -c with -l/-L (the list wins, as grep) and --json with --count-by or
 // --histogram (which then print JSON); -q silences any of them. README.md ("Output modes") says
 // the same.
-enum class PrinterKind { quiet, github, template_format, histogram, count_by, json, file_list, count, lines };
+enum class PrinterKind { quiet, github, template_format, histogram, count_by, count_by_field, json, file_list, count, lines };
 void check_output_modes(const Config& config);
 PrinterKind choose_printer(const Config& config);
 

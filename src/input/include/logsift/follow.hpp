@@ -37,6 +37,22 @@ void reset_follow_stop() noexcept;  // for tests: not safe against a concurrent 
 std::unique_ptr<ByteStream> make_follow_stream(int fd, std::string path, std::size_t block_size,
                                                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250));
 
+// --follow-last N: the offset at which the last `n` lines of the regular file `fd` (of `size`
+// bytes; a last line without '\n' counts as one) begin: 0 if it has no more than `n`, `size` for
+// n = 0. Read backwards from the end in blocks of 64 KiB with pread (the file offset is left
+// alone): constant memory, and only the tail is read. Throws InputError if a read fails.
+std::uint64_t last_lines_offset(int fd, std::uint64_t size, std::uint64_t n);
+
+// The '\n' bytes of `fd` in [0, end) (pread in blocks): the number of the line at `end` is this + 1.
+std::uint64_t count_newlines(int fd, std::uint64_t end);
+
+// --follow on a file that does not exist yet (tail -F): waits until `path` can be opened and returns
+// the open descriptor (the caller owns it). Wakes on the directory's inotify events (in a
+// FollowGroup task through the group, yielding to the others), else every `poll_interval`.
+// -1 when a stop is requested first, or when open fails for another reason than ENOENT (errno
+// tells).
+int wait_for_file(const std::string& path, std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250));
+
 namespace detail {
 // Tests: make streams created from now on wait by sleeping, as if inotify were unavailable.
 void force_follow_polling(bool on) noexcept;

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "logsift/fields.hpp"
 #include "logsift/printer.hpp"
 
 namespace logsift {
@@ -46,11 +47,12 @@ struct TemplateFields {
   std::string_view line;          // without its terminator
   std::string_view match;
   std::span<const std::string_view> groups;  // groups[0] is {1}; an absent or unset group is ""
+  FieldReader* fields = nullptr;  // {.name}: a reader loaded with the line (a missing field is "")
 };
 
 // A compiled --format template: literal text with fmt-style fields {name} or {name:spec}, "{{" and
 // "}}" for braces. Fields: path, line_number, column, byte_offset, line, match, 1 to 9 (capturing
-// groups). Each spec is fmt's for the field's type (integers for line_number, column, byte_offset,
+// groups), and .NAME for a JSON or logfmt field of the line ({.http.status}; fields.hpp). Each spec is fmt's for the field's type (integers for line_number, column, byte_offset,
 // strings otherwise), so "{line_number:>6}" pads. Copyable; render() is const and thread-safe.
 class TemplateFormat {
  public:
@@ -64,17 +66,20 @@ class TemplateFormat {
   // The highest {N} used, 0 if none: make_template_printer checks it against PATTERN's groups.
   int max_group() const noexcept { return max_group_; }
   bool uses_line_number() const noexcept { return uses_line_number_; }
+  bool uses_fields() const noexcept { return uses_fields_; }
 
  private:
-  enum class Field { literal, path, line_number, column, byte_offset, line, match, group };
+  enum class Field { literal, path, line_number, column, byte_offset, line, match, group, structured };
   struct Piece {
     Field field = Field::literal;
     int group = 0;     // for Field::group, 1..9
     std::string text;  // the literal, or "{:spec}" for fmt; empty for a field without spec
+    FieldPath path;    // for Field::structured
   };
   std::vector<Piece> pieces_;
   int max_group_ = 0;
   bool uses_line_number_ = false;
+  bool uses_fields_ = false;
 };
 
 // One line per match of PATTERN in a selected line (like -o), each the rendered template plus '\n'.
@@ -85,7 +90,8 @@ class TemplateFormat {
 // matches" goes to `diagnostics` instead, as the line printer says it.
 std::unique_ptr<Printer> make_template_printer(Output& out, TemplateFormat format,
                                                std::shared_ptr<const Matcher> pattern,
-                                               Diagnostics* diagnostics = nullptr);
+                                               Diagnostics* diagnostics = nullptr,
+                                               InputFormat input_format = InputFormat::automatic);
 
 // GitHub Actions annotations, one per selected line: "::LEVEL file=PATH,line=N,col=C::LINE", col
 // being the first match's (left out without one). `level` is error, warning or notice (else a

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -40,8 +41,9 @@ class Output {
     buffer_.append(text.data(), text.data() + text.size());
   }
   // Call after each complete output line: writes out when the buffer is large or line-buffered.
-  void end_line() {
-    buffer_.push_back('\n');
+  // `terminator` is '\0' for -z's records.
+  void end_line(char terminator = '\n') {
+    buffer_.push_back(terminator);
     if (line_buffered_ || buffer_.size() >= flush_threshold_) flush();
   }
   void flush();
@@ -59,6 +61,14 @@ class Output {
   std::size_t pipe_capacity_ = 0;  // of fd_, when it is a pipe: writes go in as far as there is room
   fmt::memory_buffer buffer_;
 };
+
+// A status line kept on stderr (--progress's bar). While one is drawn, messages on stderr, and
+// writes to stdout when it is the same terminal, erase it first, so that no output is glued to it;
+// it is drawn again on its next tick. The bar draws under status_line_mutex(), which writes that
+// erase it also hold, so the two never interleave.
+std::mutex& status_line_mutex();
+// Under the mutex: the line is now drawn (or erased), and whether stdout shares its terminal.
+void set_status_line(bool drawn, bool stdout_same_terminal) noexcept;
 
 // Error and notice messages: "logsift: <message>" on stderr, written at once.
 class Diagnostics {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "logsift/fields.hpp"
 #include "logsift/line.hpp"
 
 namespace logsift {
@@ -19,6 +20,7 @@ class Matcher;
 
 class Output;
 class Diagnostics;
+struct TimeUse;
 
 struct InputSummary {
   std::uint64_t selected = 0;  // selected lines (after -v), capped by -m
@@ -31,6 +33,9 @@ class Printer {
   virtual ~Printer() = default;
   // The events do nothing by default (as ripgrep's Sink): a printer overrides those it shows.
   virtual void begin_input(std::string_view /*name*/) {}
+  // Called before begin_input with the input's size when it is a regular file (nullopt when not
+  // known): -T pads line numbers and offsets to the width grep gives them.
+  virtual void input_size(std::optional<std::uint64_t> /*bytes*/) {}
   // `spans`: non-empty matches of PATTERN in the line, left to right (empty unless wants_spans()).
   virtual void selected_line(const Line& /*line*/, std::span<const Span> /*spans*/) {}
   virtual void context_line(const Line& /*line*/, std::span<const Span> /*spans*/) {}
@@ -49,7 +54,22 @@ class Printer {
   // called for each batch in order (the first with `first`, the last with `last`, possibly empty)
   // instead of one selected_line/context_line call; `selected` tells which of the two it is.
   virtual bool takes_span_batches() const { return false; }
+  // False when the line just given (selected_line, context_line, or the last part of one) was left
+  // out (grep's rule for text that is not valid UTF-8): the sink then does not count it as printed,
+  // so the next printed line gets a "--" if it does not follow the last one shown, and the left-out
+  // line's trailing context is not printed, as grep does.
+  virtual bool last_line_shown() const { return true; }
+  // Whether empty matches are wanted among the spans too (ripgrep's --json reports them): each
+  // empty match, but not one right at the end of the match before it, as Rust's find_iter.
+  virtual bool wants_empty_spans() const { return false; }
   virtual void line_part(const Line&, bool /*selected*/, std::span<const Span>, bool /*first*/, bool /*last*/) {}
+  // Before begin_input: the next input's modification time (now for a pipe), by which printers that
+  // read timestamps (--histogram) date year-less ones, as the --since stage does, and where they
+  // record what they found (`use`, valid until end_input).
+  virtual void date_input(double mtime, TimeUse* use) {
+    (void)mtime;
+    (void)use;
+  }
   // After the last input: printers that aggregate over all inputs print here.
   virtual void finish() {}
   // --follow searches each file with a printer of its own: this adds the totals of `other` (made
@@ -76,6 +96,11 @@ struct LinePrinterOptions {
   bool byte_offset = false;    // -b
   bool only_matching = false;  // -o
   bool text = false;           // -a: print lines of binary inputs and invalid UTF-8 as they are
+  bool null_after_name = false;  // -Z: a NUL after the file name instead of ':' or '-'
+  bool binary_without_match = false;  // -I: invalid UTF-8 lines are left out without a notice
+  bool initial_tab = false;      // -T: a tab after the prefix, numbers padded as grep pads them
+  char line_terminator = '\n';   // '\0' with -z: records end in NUL
+  bool crlf = false;             // --crlf: -o matches end in "\r\n", as ripgrep's; lines as they were read
   bool color = false;
   ColorScheme colors;
 };
@@ -85,9 +110,13 @@ enum class FileListing { with_matches, without_match };  // -l, -L
 // grep's default output: whole lines (or -o matches) with optional prefixes, colors and separators.
 std::unique_ptr<Printer> make_line_printer(Output& out, Diagnostics& diagnostics, LinePrinterOptions options);
 // -c: one count per input.
-std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors);
+// `null_after_name` (-Z): a NUL after the name instead of ':'.
+std::unique_ptr<Printer> make_count_printer(Output& out, bool with_filename, bool color, ColorScheme colors,
+                                            bool null_after_name = false);
 // -l / -L: the names of inputs with (or without) a selected line.
-std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors);
+// `null_after_name` (-Z): each name ends in NUL instead of a newline.
+std::unique_ptr<Printer> make_file_list_printer(Output& out, FileListing which, bool color, ColorScheme colors,
+                                                bool null_after_name = false);
 // -q: prints nothing.
 std::unique_ptr<Printer> make_quiet_printer();
 
@@ -98,6 +127,10 @@ std::unique_ptr<Printer> make_quiet_printer();
 // counted. Memory grows with the number of keys.
 std::unique_ptr<Printer> make_count_by_printer(Output& out, std::shared_ptr<const Matcher> key,
                                                std::optional<std::size_t> top, bool json = false);
+// --count-by-field NAME: the same table keyed by a JSON or logfmt field's value (fields.hpp; a
+// string decoded, anything else as written); lines without the field are not counted.
+std::unique_ptr<Printer> make_count_by_field_printer(Output& out, FieldPath field, InputFormat format,
+                                                     std::optional<std::size_t> top, bool json = false);
 
 class TimestampParser;
 

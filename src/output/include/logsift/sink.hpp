@@ -32,6 +32,9 @@ struct SinkOptions {
   bool stop_at_first_match = false;         // -q, -l, -L: one selected line decides the input
   bool lines_preselected = false;           // the source already applied PATTERN (pushdown)
   bool text = false;                        // -a: binary inputs are printed as text
+  // -I: an input found binary (a NUL read, InputState::saw_nul) selects nothing: its count is 0,
+  // nothing more of it is printed or read, and no "binary file matches" is said (as grep -I).
+  bool binary_without_match = false;
   // --max-matches, --stats: every selected line is counted (up to -m) even where no more can be
   // printed (-q, -l, -L after the first, a binary input after its first): reading goes on.
   bool count_all = false;

@@ -19,6 +19,7 @@ enum class Syntax {
   extended,  // default and -E: RE2 syntax, plus GNU's \< and \> word anchors
   basic,     // -G: POSIX basic regular expressions, translated to RE2
   fixed,     // -F: every pattern is a literal string
+  perl,      // -P: one Perl-compatible regex, by PCRE2 (backtracking: not linear-time), as grep -P
 };
 
 struct MatcherOptions {
@@ -29,6 +30,9 @@ struct MatcherOptions {
   // POSIX leftmost-longest instead of leftmost-first (Perl) semantics: GNU grep's -o and colors
   // report the longest match at the leftmost position; stages use leftmost-first like Python's re.
   bool leftmost_longest = false;
+  // -z: lines are NUL-terminated records that may hold newlines, which '.' then matches as grep
+  // -z's does.
+  bool dot_matches_newline = false;
   // Search with SIMD literal scans where the pattern allows (see describe()). Off: RE2 alone, the
   // reference every fast path is tested against.
   bool literal_scan = true;

@@ -64,9 +64,15 @@ struct SourceOptions {
   std::uint64_t decode_memory = std::uint64_t{128} << 20;
   // --follow: the path of the file behind fd; at its end the source waits for more (tail -F).
   std::string follow_path;
+  // -z: records end in NUL. The stream's '\n' and NUL are swapped (null_data.hpp); lines are
+  // split at what were NULs, and their text must be swapped back by the caller (restore_newlines).
+  bool null_data = false;
   // The input offset of the first byte read (the caller seeked there), so -b offsets stay right.
   std::uint64_t start_offset = 0;
-  // Advanced by the number of bytes of each block read (for --progress); may be null.
+  // The number of the line at start_offset (--follow-last counts the lines it skips).
+  std::uint64_t first_line_number = 1;
+  // Advanced by the number of bytes of each block read from fd, before any decoding (for
+  // --progress, whose total is the files' sizes); may be null.
   std::atomic<std::uint64_t>* progress = nullptr;
 };
 

@@ -14,6 +14,7 @@
 
 #include "logsift/generator.hpp"
 #include "logsift/line.hpp"
+#include "logsift/fields.hpp"
 #include "logsift/matcher.hpp"
 
 namespace logsift {
@@ -25,13 +26,18 @@ struct StageSpec {
   friend bool operator==(const StageSpec&, const StageSpec&) = default;
 };
 
+struct TimeUse;
+
 class Stage {
  public:
   virtual ~Stage() = default;
   virtual generator<Line> apply(generator<Line> input) const = 0;
   // The same for a named input whose modification time is known (seconds since the epoch): stages
-  // that read year-less timestamps (syslog) take the year from it.
-  virtual generator<Line> apply_to_file(generator<Line> input, double /*mtime*/) const { return apply(std::move(input)); }
+  // that read year-less timestamps (syslog) take the year from it, and record in `use` (may be
+  // null; outlives the generator) whether they found timestamps.
+  virtual generator<Line> apply_to_file(generator<Line> input, double /*mtime*/, TimeUse* /*use*/ = nullptr) const {
+    return apply(std::move(input));
+  }
   // One line for --explain, e.g. "--take 10: pass the first 10 lines, then stop reading".
   virtual std::string describe() const = 0;
   // A pure line filter (--keep) can be pushed down into the source: it is searched over the raw
@@ -41,6 +47,9 @@ class Stage {
   // dropped, so a source over a sorted regular file may start at the first line at or after it
   // (found by binary search) instead of at the start. Set by --since; empty for every other stage.
   virtual std::optional<double> seek_hint() const { return std::nullopt; }
+  // A necessary condition (--where): a line this matcher rejects cannot pass the stage, so the
+  // source may skip it; the stage still checks the lines that pass. Null when there is none.
+  virtual std::shared_ptr<const Matcher> prefilter() const { return nullptr; }
 };
 
 // What stages need beyond their own flag: the regex syntax (-F, -G; never -i/-v/-w/-x), the
@@ -50,6 +59,7 @@ struct StageContext {
   std::string field_separator;
   std::string time_format;  // empty: detect the common formats
   double now = 0;           // seconds since the epoch; relative times count back from it
+  InputFormat input_format = InputFormat::automatic;  // --where: how lines are read
 };
 
 // Each stage resumes the one before it on the stack, so a chain's stack use grows with its

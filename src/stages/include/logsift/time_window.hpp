@@ -16,8 +16,9 @@ namespace logsift {
 
 // The stage. Reads its whole input even under --until: logs are not reliably sorted, so a line past
 // `until` says nothing about the lines after it. Leave an end unset (nullopt) to leave it open.
+// `use` (may be null; must outlive the generator) records whether lines and timestamps were seen.
 generator<Line> time_window(generator<Line> input, TimestampParser parser, std::optional<double> since,
-                            std::optional<double> until);
+                            std::optional<double> until, TimeUse* use = nullptr);
 
 // For --since on a regular file: the offset of a line start such that the time_window stage, fed the
 // lines from there, yields what it yields from byte 0 — exactly, for any file, in order or not: the
@@ -27,8 +28,9 @@ generator<Line> time_window(generator<Line> input, TimestampParser parser, std::
 // (pread, the file offset is left alone): lines are found 64 bytes at a time, and where the file
 // is stamped with ISO 8601 times of one shape, a binary search first finds a line just
 // before `since` whose text bounds the others', so most lines need a byte comparison, not a parse.
-// nullopt (scan from byte 0 instead) only when a read fails.
+// nullopt (scan from byte 0 instead) only when a read fails. `saw_timestamp` (may be null) is set
+// when a line before the answer had a timestamp.
 std::optional<std::uint64_t> find_since_offset(int fd, std::uint64_t file_size, const TimestampParser& parser,
-                                               double since);
+                                               double since, bool* saw_timestamp = nullptr);
 
 }  // namespace logsift

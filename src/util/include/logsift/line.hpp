@@ -16,6 +16,7 @@ struct Line {
   std::uint64_t number = 0;
   std::uint64_t offset = 0;
   bool terminated = true;  // false only for a last line that had no '\n' in the input
+  bool crlf = false;       // --crlf: a '\r' that ended the line was taken off `text`
 };
 
 // A match or a field within a line: byte offsets [begin, end) into Line::text.

@@ -1,7 +1,8 @@
 // Timestamps in log lines, and the TIME arguments of --since/--until, as seconds since the epoch.
 // parse() finds the leftmost timestamp near the start of a line (auto-detected, or --time-format) and
-// depends only on the line's first kLookahead bytes, never on lines seen before: a seek that parses
-// lines out of order gets the same answer as a scan. Text without a zone is read at the parser's
+// depends only on the line's first kLookahead bytes (but for a JSON line without one there: its
+// time key, anywhere; may_be_keyed), never on lines seen before: a seek that parses lines out of
+// order gets the same answer as a scan. Text without a zone is read at the parser's
 // default UTC offset (0: UTC), as are command-line TIMEs without a zone, so both sides agree.
 #pragma once
 
@@ -29,6 +30,8 @@ class TimestampParser {
   // now for a pipe), or the year before when that would put them more than a day after `mtime` — a
   // syslog file that runs from December into January.
   static TimestampParser for_file(std::string_view format, double mtime, int utc_offset_seconds = 0);
+  // This parser with the year rule of for_file for another input's `mtime`.
+  TimestampParser for_mtime(double mtime) const;
 
   TimestampParser(const TimestampParser& other);
   TimestampParser& operator=(const TimestampParser& other);
@@ -39,10 +42,21 @@ class TimestampParser {
   // Apache `[Sun Dec 04 04:47:44 2005]` and `[17/May/2015:10:05:03 +0000]`, `081109 203615`,
   // `17/06/09 20:10:40`, nginx `2026/12/02 09:00:00`, year-less `03-17 16:13:38.811` (Android),
   // `[10.30 16:49:06]` and klog `I1202 09:00:00.123456`, `20171223-22:15:29:606`, and epoch seconds
-  // (10 digits) or milliseconds (13 digits) standing alone. Safe to call from several threads.
+  // (10 digits) or milliseconds (13 digits) standing alone; else, for a JSON line, the value of its
+  // first "time"/"ts"/"timestamp"/"@timestamp" key (may_be_keyed). Safe to call from several threads.
   std::optional<double> parse(std::string_view line) const;
 
   bool auto_detect() const noexcept { return items_.empty(); }
+
+  // With a --time-format: the time of `text` if the format matches all of it, else nullopt (and
+  // always nullopt when auto-detecting). For TIME arguments in the log's own format.
+  std::optional<double> parse_whole(std::string_view text) const;
+
+  // Whether parse() may read past kLookahead: a line whose first non-blank byte is '{' (a JSON
+  // object) and that has no timestamp in its first kLookahead bytes is searched whole for a
+  // "time", "ts", "timestamp" or "@timestamp" key, whose value (a string or a number) is parsed
+  // as a line start would be (or with --time-format). Linear in the line's length.
+  static bool may_be_keyed(std::string_view line) noexcept;
 
   // One element of a compiled --time-format.
   struct Item {
@@ -51,9 +65,10 @@ class TimestampParser {
   };
 
  private:
-  std::optional<double> parse_auto(const char* begin, const char* end) const;
+  std::optional<double> parse_auto(const char* begin, const char* end, bool remember) const;
+  std::optional<double> parse_keyed(std::string_view line) const;
   std::optional<double> parse_custom(const char* begin, const char* end) const;
-  bool match_custom(const char* p, const char* end, double& out) const;
+  bool match_custom(const char* p, const char* end, double& out, const char** stop = nullptr) const;
   bool try_format(int format, const char* p, const char* begin, const char* end, double& out) const;
   double from_fields(int year, int month, int day, int hour, int minute, int second, double fraction,
                      std::optional<int> zone, bool has_year) const;
@@ -68,10 +83,20 @@ class TimestampParser {
   mutable std::atomic<int> hint_{-1};
 };
 
+// What the time rules (--since/--until, --histogram) found in one input, so that an input where
+// none of the lines they looked at had a recognised timestamp is reported (once, by the pipeline).
+struct TimeUse {
+  bool lines = false;     // they looked at a line
+  bool stamped = false;   // ... and found a timestamp in one
+  bool complete = true;   // a --since/--until stage saw its input's end (a cut-short one proves nothing)
+};
+
 // Seconds since the epoch of a --since/--until TIME: `2026-01-01`, `2026-01-01T10:00[:00[.5]][Z|±hh:mm]`
 // (or a space instead of T), `10:00[:00]` (today), all UTC unless a zone is given; `now`; `@EPOCH`;
-// or an age `30s`, `30m`, `2h`, `3d`, `1w` (fractions allowed), meaning `now` minus that.
+// or an age `30s`, `30m`, `2h`, `3d`, `1w` (fractions allowed), meaning `now` minus that. With a
+// --time-format `format`, also a TIME in that format, matched whole (`02/Dec/2026:09:00:00`), read
+// as a log line is: its zone, or UTC; a year-less one takes the year rule of for_file with `now`.
 // Throws UsageError naming the value.
-double parse_time_argument(std::string_view text, double now);
+double parse_time_argument(std::string_view text, double now, std::string_view format = {});
 
 }  // namespace logsift

@@ -527,7 +527,7 @@ TEST(stage_errors, the_first_bad_stage_is_reported_before_anything_runs) {
 TEST(stages, every_row_of_the_stage_flag_table_builds_its_stage) {
   const std::map<std::string_view, std::string> sample = {
       {"RE", "a"}, {"N", "2"}, {"s/RE/REPL/[g]", "s/a/b/"}, {"A:B[:C]", "1:3"}, {"LIST", "1"},
-      {"TIME", "2026-01-01T10:00"}, {"", ""},
+      {"TIME", "2026-01-01T10:00"}, {"EXPR", "level=\"error\""}, {"", ""},
   };
   for (const StageFlag& row : stage_flags()) {
     const StageSpec spec{std::string{row.name}, sample.at(row.value_name)};

@@ -23,19 +23,19 @@ try:
     installed = subprocess.run([os.path.join(prefix, "bin/logsift"), "--version"], capture_output=True, text=True)
     check("installed binary runs", installed.returncode == 0 and installed.stdout.startswith("logsift "))
 
-    if shutil.which("cpack") and shutil.which("dpkg-deb") and os.path.exists(os.path.join(BUILD, "CPackConfig.cmake")):
-        packages = os.path.join(tmp, "packages")
-        result = subprocess.run(["cpack", "-G", "DEB", "--config", os.path.join(BUILD, "CPackConfig.cmake"),
-                                 "-B", packages], capture_output=True, text=True, cwd=BUILD)
-        debs = [f for f in os.listdir(packages) if f.endswith(".deb")] if os.path.isdir(packages) else []
-        check("cpack -G DEB", result.returncode == 0 and len(debs) == 1, result.stdout[-500:] + result.stderr[-500:])
-        if debs:
-            listing = subprocess.run(["dpkg-deb", "-c", os.path.join(packages, debs[0])], capture_output=True,
-                                     text=True).stdout
-            for path in WANTED:
-                check(f"package has {path}", f"/{path}" in listing, listing[:300])
-    else:
-        print("skip: cpack or dpkg-deb missing")
+    # cpack comes with cmake and dpkg-deb with dpkg (scripts/setup installs both): a missing one fails.
+    check("cpack, dpkg-deb and CPackConfig.cmake are there",
+          shutil.which("cpack") and shutil.which("dpkg-deb") and os.path.exists(os.path.join(BUILD, "CPackConfig.cmake")))
+    packages = os.path.join(tmp, "packages")
+    result = subprocess.run(["cpack", "-G", "DEB", "--config", os.path.join(BUILD, "CPackConfig.cmake"),
+                             "-B", packages], capture_output=True, text=True, cwd=BUILD)
+    debs = [f for f in os.listdir(packages) if f.endswith(".deb")] if os.path.isdir(packages) else []
+    check("cpack -G DEB", result.returncode == 0 and len(debs) == 1, result.stdout[-500:] + result.stderr[-500:])
+    if debs:
+        listing = subprocess.run(["dpkg-deb", "-c", os.path.join(packages, debs[0])], capture_output=True,
+                                 text=True).stdout
+        for path in WANTED:
+            check(f"package has {path}", f"/{path}" in listing, listing[:300])
 finally:
     shutil.rmtree(tmp)
 

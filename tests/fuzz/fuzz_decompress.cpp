@@ -1,4 +1,3 @@
-// fuzz-requires: src/input/decompress.cpp
 // The decompressors read files named on the command line, so anything may arrive: they may fail
 // only with InputError, and must decode exactly what was compressed, however the compressed bytes
 // are chunked. Checked three ways:

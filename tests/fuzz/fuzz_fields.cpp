@@ -1,4 +1,3 @@
-// fuzz-requires: src/fields.cpp
 // Field extraction runs on every line of arbitrary input, JSON or not. For any line and any path
 // the reader must not crash or read outside the line (simdjson gets a padded copy), a value's text
 // must be valid until the next lookup, and the same lookup twice must give the same answer (the

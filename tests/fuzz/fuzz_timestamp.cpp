@@ -1,4 +1,3 @@
-// fuzz-requires: src/util/timestamp.cpp
 // Timestamps are parsed out of every line of arbitrary logs and out of --since/--until values.
 // Besides not crashing, the parser promises (timestamp.hpp) that a result depends only on the
 // line's first kLookahead bytes (a JSON line's time key aside) and never on the lines parsed before: the "last format" hint only

@@ -1,4 +1,3 @@
-// fuzz-requires: src/where_expr.cpp
 // --where expressions come straight from the command line. The parser must reject a bad one only
 // with WhereSyntaxError at a position inside the text (or at its end), and a tree it accepts must
 // print (to_string) as an expression that parses again to the same print: precedence and

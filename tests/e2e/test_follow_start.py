@@ -16,24 +16,13 @@ import queue
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 DEADLINE = 5.0
 SETTLE = 0.3
-LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-
+import harness
+from harness import check
 
 def append(path, data):
     with open(path, "ab") as f:
@@ -42,7 +31,7 @@ def append(path, data):
 
 class Follower:
     def __init__(self, args):
-        self.proc = subprocess.Popen([LOGSIFT] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([harness.LOGSIFT] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.lines = queue.Queue()
         self.stderr = b""
@@ -155,18 +144,9 @@ def argument_order(tmp):
 
 
 def main():
-    global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with tempfile.TemporaryDirectory(prefix="logsift-follow-start-") as tmp:
-        missing_file(tmp)
-        follow_last(tmp)
-        argument_order(tmp)
-    for failure in failed:
-        print("FAIL", failure)
-    print(f"follow_start: {passed} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    harness.start()
+    harness.run_groups([("missing_file", missing_file), ("follow_last", follow_last), ("argument_order", argument_order)], prefix="logsift-follow-start-")
+    sys.exit(harness.summary("follow_start"))
 
 
 if __name__ == "__main__":

@@ -16,27 +16,16 @@ import pty
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-
+import harness
+from harness import check
 
 def run_on_pty(args, stdin=subprocess.DEVNULL, stdout_too=True, feed=None):
     """Runs logsift with stderr (and stdout, if stdout_too) on a new pty; returns what the pty got."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([LOGSIFT] + args, stdin=stdin, stdout=slave if stdout_too else subprocess.DEVNULL,
+    proc = subprocess.Popen([harness.LOGSIFT] + args, stdin=stdin, stdout=slave if stdout_too else subprocess.DEVNULL,
                             stderr=slave, env=dict(os.environ, TERM="xterm"))
     os.close(slave)
     if feed is not None:
@@ -100,17 +89,11 @@ def compressed_bytes_against_compressed_size(tmp):
 
 
 def main():
-    global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with tempfile.TemporaryDirectory(prefix="logsift-progress-") as tmp:
-        bar_is_cleared_before_output()
-        compressed_bytes_against_compressed_size(tmp)
-    for failure in failed:
-        print("FAIL", failure)
-    print(f"progress_terminal: {passed} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    harness.start()
+    bar_is_cleared_before_output()
+    harness.run_groups([("compressed_bytes_against_compressed_size", compressed_bytes_against_compressed_size)],
+                       prefix="logsift-progress-")
+    sys.exit(harness.summary("progress_terminal"))
 
 
 if __name__ == "__main__":

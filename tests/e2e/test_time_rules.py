@@ -17,23 +17,12 @@ import datetime
 import os
 import subprocess
 import sys
-import tempfile
 
-LOGSIFT = None
-passed = 0
-failed = []
-
-
-def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failed.append(name + (": " + detail if detail else ""))
-
+import harness
+from harness import check
 
 def run(args, stdin=b""):
-    proc = subprocess.run([LOGSIFT] + args, input=stdin, capture_output=True, timeout=60)
+    proc = subprocess.run([harness.LOGSIFT] + args, input=stdin, capture_output=True, timeout=60)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
@@ -144,19 +133,9 @@ def one_year_rule(tmp):
 
 
 def main():
-    global LOGSIFT
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    LOGSIFT = os.path.abspath(sys.argv[1])
-    with tempfile.TemporaryDirectory(prefix="logsift-time-rules-") as tmp:
-        json_keys_past_the_head(tmp)
-        untimed_inputs_are_reported(tmp)
-        time_in_the_logs_own_format(tmp)
-        one_year_rule(tmp)
-    for failure in failed:
-        print("FAIL", failure)
-    print(f"time_rules: {passed} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    harness.start()
+    harness.run_groups([("json_keys_past_the_head", json_keys_past_the_head), ("untimed_inputs_are_reported", untimed_inputs_are_reported), ("time_in_the_logs_own_format", time_in_the_logs_own_format), ("one_year_rule", one_year_rule)], prefix="logsift-time-rules-")
+    sys.exit(harness.summary("time_rules"))
 
 
 if __name__ == "__main__":

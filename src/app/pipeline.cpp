@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "logsift/crlf.hpp"
+#include "logsift/decompress.hpp"
 #include "logsift/error.hpp"
 #include "logsift/follow.hpp"
 #include "logsift/follow_group.hpp"
@@ -149,6 +150,14 @@ void Pipeline::Impl::follow_together(const std::vector<InputFile>& inputs) {
   }
 }
 
+// Whether the file starts with a compression format's magic number (decompress.hpp's own table):
+// such a file is decoded from its start, so neither seek below may enter it in the middle.
+static bool announces_compression(int fd) {
+  char head[8] = {};
+  const ssize_t got = ::pread(fd, head, sizeof head, 0);
+  return got > 0 && compression_announced(std::string_view(head, static_cast<std::size_t>(got))) != Compression::none;
+}
+
 // A leading --since on a plain regular file starts reading at the first line the stage would keep,
 // after a pass that proves every line before it is older (find_since_offset; the stage still checks
 // every line read). Not when line numbers are needed (the skipped lines are not counted), nor for
@@ -159,14 +168,7 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
       !source.follow_path.empty() || config.decompress == Config::Decompress::always) {
     return;
   }
-  char magic[6] = {};
-  if (::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic)) {
-    static const std::string_view kMagics[] = {"\x1f\x8b", "BZh", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd"};
-    const std::string_view head(magic, sizeof magic);
-    for (std::string_view known : kMagics) {
-      if (head.substr(0, known.size()) == known && config.decompress != Config::Decompress::never) return;
-    }
-  }
+  if (config.decompress != Config::Decompress::never && announces_compression(fd)) return;
   struct stat info {};
   const double mtime = ::fstat(fd, &info) == 0 ? static_cast<double>(info.st_mtime) : static_cast<double>(std::time(nullptr));
   const TimestampParser parser = TimestampParser::for_file(config.time_format, mtime);
@@ -185,15 +187,7 @@ void Pipeline::Impl::seek_for_since(int fd, std::uint64_t file_size, SourceOptio
 // file's start (one forward pass over the skipped part, only when they are shown).
 void Pipeline::Impl::start_at_last_lines(int fd, std::uint64_t file_size, SourceOptions& source) {
   if (config.decompress == Config::Decompress::always || file_size == 0) return;
-  char magic[6] = {};
-  if (config.decompress != Config::Decompress::never &&
-      ::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic)) {
-    static const std::string_view kMagics[] = {"\x1f\x8b", "BZh", "\xfd" "7zXZ", "\x28\xb5\x2f\xfd"};
-    const std::string_view head(magic, sizeof magic);
-    for (std::string_view known : kMagics) {
-      if (head.substr(0, known.size()) == known) return;
-    }
-  }
+  if (config.decompress != Config::Decompress::never && announces_compression(fd)) return;
   const std::uint64_t offset = last_lines_offset(fd, file_size, *config.follow_last);
   if (offset == 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) return;
   source.start_offset = offset;

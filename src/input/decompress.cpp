@@ -587,6 +587,8 @@ std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw
   return make_decoder(format, std::move(raw), memory_limit);
 }
 
+Compression compression_announced(std::string_view head) { return classify(head).value_or(Compression::none); }
+
 std::string_view compression_name(Compression format) {
   switch (format) {
     case Compression::none:

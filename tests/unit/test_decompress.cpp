@@ -574,3 +574,25 @@ INSTANTIATE_TEST_SUITE_P(formats, decompress_format,
 
 }  // namespace
 }  // namespace logsift
+
+namespace logsift {
+namespace {
+
+// The table the --since and --follow-last seeks ask is the decoder's own: a skippable zstd frame
+// counts, text that merely starts like a magic number does not.
+TEST(decompress, compression_announced_uses_the_decoders_magic_numbers) {
+  using namespace std::string_view_literals;
+  EXPECT_EQ(compression_announced("\x1f\x8b\x08\x00"sv), Compression::gzip);
+  EXPECT_EQ(compression_announced("\x1f\x8b\x07\x00"sv), Compression::none);
+  EXPECT_EQ(compression_announced("BZh9xx"sv), Compression::bzip2);
+  EXPECT_EQ(compression_announced("BZhello"sv), Compression::none);
+  EXPECT_EQ(compression_announced("\xfd" "7zXZ\x00"sv), Compression::xz);
+  EXPECT_EQ(compression_announced("\x28\xb5\x2f\xfd"sv), Compression::zstd);
+  EXPECT_EQ(compression_announced("\x5a\x2a\x4d\x18"sv), Compression::zstd);
+  EXPECT_EQ(compression_announced("\x1f"sv), Compression::none);
+  EXPECT_EQ(compression_announced(""sv), Compression::none);
+  EXPECT_EQ(compression_announced("2026-01-01 INFO"sv), Compression::none);
+}
+
+}  // namespace
+}  // namespace logsift

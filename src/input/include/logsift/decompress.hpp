@@ -34,6 +34,10 @@ std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw
 std::unique_ptr<ByteStream> decompressing_stream(std::unique_ptr<ByteStream> raw, Compression format,
                                                  std::uint64_t memory_limit = kDefaultDecodeMemory);
 
+// The format the first bytes of an input announce, by the same magic numbers: none when they
+// announce none, also when `head` is too short to hold a whole one.
+Compression compression_announced(std::string_view head);
+
 // "none", "gzip", "bzip2", "xz" or "zstd": the prefix of this module's error messages too.
 std::string_view compression_name(Compression format);
 

@@ -9,21 +9,12 @@
 #include <vector>
 
 #include "logsift/error.hpp"
+#include "support.hpp"
 
 namespace logsift {
 namespace {
 
-// The expected value, by another road: glibc's timegm.
-double utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0) {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<double>(::timegm(&tm));
-}
+using test::utc;
 
 const double k10am = utc(2026, 1, 1, 10);
 

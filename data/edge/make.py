@@ -13,6 +13,7 @@ Files:
   invalid-utf8.log      one line with \\xff / \\xfe bytes among valid UTF-8 lines
   long-line.log         one ~300 KB line among short ones (crosses a 256 KiB read buffer)
   patterns.txt          patterns file for -f (one pattern a line)
+  words-list.txt        100 words w000..w099 for -f: enough for the literal-set matcher
   tree/                 nested .log / .txt / other files for -r with --include/--exclude
 """
 import os
@@ -128,6 +129,7 @@ def main():
 
     # --- patterns file ----------------------------------------------------------------------
     write("patterns.txt", lines("ERROR", "FATAL"))
+    write("words-list.txt", lines(*("w%03d" % i for i in range(100))))
 
     # --- tree for -r ------------------------------------------------------------------------
     write("tree/app.log", lines("tree app INFO ok", "tree app ERROR one", "tree app INFO two"))

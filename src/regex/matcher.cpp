@@ -11,11 +11,13 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <mutex>
 
 #include "logsift/byte_scan.hpp"
 #include "logsift/error.hpp"
 #include "logsift/literal_set.hpp"
 #include "logsift/pattern_syntax.hpp"
+#include "logsift/utf8.hpp"
 #include "perl_regex.hpp"
 
 namespace logsift {
@@ -137,26 +139,37 @@ bool is_ascii_word_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// -w's neighbours, read as RE2 reads [^\pL\pN_] in UTF-8 mode: bytes that do not form one valid
-// character are no character at all, so they never stand next to a whole word.
+// -w's neighbours as GNU grep reads them in a UTF-8 locale: letters, digits and '_' are word
+// characters; every other character, and every byte that is not part of a well-formed character,
+// is not.
+bool is_word_character(std::string_view character, const RE2& non_word) {
+  if (character.size() == 1) {
+    const auto byte = static_cast<unsigned char>(character.front());
+    return byte < 0x80 && is_ascii_word_byte(byte);
+  }
+  return !RE2::FullMatch(character, non_word);
+}
+
+// Where the character of `text` that ends at `at` starts (an invalid byte is one character).
+std::size_t character_start_before(std::string_view text, std::size_t at) {
+  if (static_cast<unsigned char>(text[at - 1]) < 0x80) return at - 1;
+  std::size_t start = at - 1;
+  while (start > 0 && at - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+  return utf8_sequence_length(text, start) == at - start ? start : at - 1;
+}
+
 // Where the non-word character of `text` that ends at `at` starts, or npos if there is none.
 std::size_t non_word_start_before(std::string_view text, std::size_t at, const RE2& non_word) {
   if (at == 0) return std::string_view::npos;
-  const auto last = static_cast<unsigned char>(text[at - 1]);
-  if (last < 0x80) return is_ascii_word_byte(last) ? std::string_view::npos : at - 1;
-  std::size_t start = at - 1;
-  while (start > 0 && at - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-  return RE2::FullMatch(text.substr(start, at - start), non_word) ? start : std::string_view::npos;
+  const std::size_t start = character_start_before(text, at);
+  return is_word_character(text.substr(start, at - start), non_word) ? std::string_view::npos : start;
 }
 
 // The length of the non-word character of `text` that starts at `at`, or 0 if there is none.
 std::size_t non_word_length_at(std::string_view text, std::size_t at, const RE2& non_word) {
   if (at >= text.size()) return 0;
-  const auto first = static_cast<unsigned char>(text[at]);
-  if (first < 0x80) return is_ascii_word_byte(first) ? 0 : 1;
-  const std::size_t n = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1;
-  const std::size_t size = std::min(n, text.size() - at);
-  return RE2::FullMatch(text.substr(at, size), non_word) ? size : 0;
+  const std::size_t size = utf8_sequence_length(text, at);
+  return is_word_character(text.substr(at, size), non_word) ? 0 : size;
 }
 
 // More literals than this go to a LiteralSet instead of one RE2 alternation, whose DFA runs out
@@ -259,6 +272,13 @@ struct Matcher::Impl {
   std::unique_ptr<RE2> regex;  // null: no pattern at all, nothing matches
   std::unique_ptr<PerlRegex> perl;  // -P: used instead of `regex`, line by line
   int word_group = 0;          // 1 when -w wrapped the pattern in a capturing group
+  // -w on lines that are not valid UTF-8 (word_find): the pattern before -w wrapped it, compiled
+  // leftmost-longest on first use, since such lines are rare.
+  std::string word_unwrapped;
+  std::size_t word_lines = 1;
+  mutable std::once_flag word_once;
+  mutable std::unique_ptr<RE2> word_regex;
+  mutable std::unique_ptr<RE2> word_non_word;
   bool every_line = false;
   std::optional<MultiLiteralSearcher> literal;  // a SIMD scan for literals every match contains
   bool literal_is_exact = false;                // a literal hit on a line is a match, no RE2 needed
@@ -280,31 +300,18 @@ struct Matcher::Impl {
   };
   std::unique_ptr<Many> many;
 
-  // A match of the literal set in a line: [begin, end) is the literal (what -o shows), [outer_begin,
-  // outer_end) what the RE2 form of -w would have consumed around it, which decides between
-  // matches as RE2's leftmost-longest search would.
+  // A match of the literal set in a line: [begin, end) is the literal (what -o shows).
   struct Occurrence {
-    std::size_t begin = 0, end = 0, outer_begin = 0, outer_end = 0, id = 0;
+    std::size_t begin = 0, end = 0, id = 0;
   };
 
-  // Whether [b, e) of `line` is a match under -w/-x, with RE2's search starting at `from` (a
-  // non-word character before a word must lie at or after it). Fills the outer extent.
-  bool accept(std::string_view line, std::size_t from, Occurrence& o) const {
-    o.outer_begin = o.begin;
-    o.outer_end = o.end;
+  // Whether [b, e) of `line` is a match under -w/-x, as grep decides: the characters next to a
+  // word may lie before where the search started (grep's -o finds "-" twice in "--").
+  bool accept(std::string_view line, const Occurrence& o) const {
     if (options.whole_line) return o.begin == 0 && o.end == line.size();
     if (!options.word) return true;
-    if (o.begin > 0) {
-      const std::size_t before = non_word_start_before(line, o.begin, *many->non_word);
-      if (before == std::string_view::npos || before < from) return false;
-      o.outer_begin = before;
-    }
-    if (o.end < line.size()) {
-      const std::size_t after = non_word_length_at(line, o.end, *many->non_word);
-      if (after == 0) return false;
-      o.outer_end = o.end + after;
-    }
-    return true;
+    if (o.begin > 0 && non_word_start_before(line, o.begin, *many->non_word) == std::string_view::npos) return false;
+    return o.end == line.size() || non_word_length_at(line, o.end, *many->non_word) > 0;
   }
 
   // Calls visit(occurrence) for each match of the literal set in line[from, ...) that -w/-x
@@ -318,7 +325,7 @@ struct Matcher::Impl {
         o.id = id;
         o.begin = from + begin;
         o.end = o.begin + set.length(id);
-        return !accept(line, from, o) || visit(o);
+        return !accept(line, o) || visit(o);
       });
       return;
     }
@@ -341,7 +348,7 @@ struct Matcher::Impl {
       o.id = id;
       o.begin = origin[begin];
       o.end = origin[begin + set.length(id)];
-      return !accept(line, from, o) || visit(o);
+      return !accept(line, o) || visit(o);
     });
   }
 
@@ -352,21 +359,19 @@ struct Matcher::Impl {
     return found || (many->rest && many->rest->matches(line));
   }
 
-  // find(): the match RE2's search for the alternation of all literals would report.
+  // find(): the match grep reports for the list of literals.
   std::optional<Span> many_find(std::string_view line, std::size_t from) const {
     std::optional<Occurrence> best;
-    // Leftmost-longest (the sink's PATTERN): the leftmost extent, then the longest, then, as RE2
-    // breaks ties, a word at the very start before one after a non-word character, then the
-    // first literal listed. Leftmost-first (stages, never with -w): the first literal listed.
+    // The leftmost, then (leftmost-longest: the sink's PATTERN) the longest, then the first
+    // literal listed (leftmost-first: stages).
     auto better = [&](const Occurrence& a, const Occurrence& b) {
-      if (a.outer_begin != b.outer_begin) return a.outer_begin < b.outer_begin;
-      if (options.leftmost_longest && a.outer_end != b.outer_end) return a.outer_end > b.outer_end;
       if (a.begin != b.begin) return a.begin < b.begin;
+      if (options.leftmost_longest && a.end != b.end) return a.end > b.end;
       return a.id < b.id;
     };
     each_occurrence(line, from, [&](const Occurrence& o) {
-      // Occurrences come by where they start; -w's character before one is at most 4 bytes long.
-      if (best && o.begin > best->outer_begin + 4) return false;
+      // Occurrences come by where they start.
+      if (best && o.begin > best->begin) return false;
       if (!best || better(o, *best)) best = o;
       return true;
     });
@@ -376,7 +381,7 @@ struct Matcher::Impl {
         o.begin = other->begin;
         o.end = other->end;
         o.id = std::numeric_limits<std::size_t>::max();  // the rest loses ties
-        if (accept(line, from, o) && (!best || better(o, *best))) best = o;
+        if (accept(line, o) && (!best || better(o, *best))) best = o;
       }
     }
     if (many->has_empty) {
@@ -648,6 +653,56 @@ struct Matcher::Impl {
     return result;
   }
 
+  // Whether -w's RE2 wrapping cannot tell whether `line` matches: RE2's [^\pL\pN_] never matches a
+  // byte that is not part of a well-formed character, where grep takes it as a non-word character.
+  bool word_needs_grep_rule(std::string_view line) const { return word_group != 0 && !is_valid_utf8(line); }
+
+  // -w as grep searches: the leftmost-longest match of the bare pattern whose neighbours are not
+  // word characters; failing that, shorter matches at the same start, then later starts. Also what
+  // find() reports under -w: the wrapped form's leftmost-longest match may start one word later
+  // (" - x" with -w '.': it prefers " - " to " -"), and from inside a line it cannot
+  // see the non-word character before the start (the second "-" of "--").
+  std::optional<Span> word_find(std::string_view line, std::size_t from) const {
+    std::call_once(word_once, [this] {
+      RE2::Options longest = re2_options(options, word_lines);
+      longest.set_longest_match(true);
+      word_regex = std::make_unique<RE2>(word_unwrapped, longest);
+      RE2::Options plain = longest;
+      plain.set_case_sensitive(true);
+      word_non_word = std::make_unique<RE2>(std::string(kNotWordChar), plain);
+    });
+    const RE2& re = *word_regex;
+    const RE2& non_word = *word_non_word;
+    if (!re.ok()) {  // cannot happen where the wrapped form compiled; RE2's reading, then
+      re2::StringPiece found[2];
+      if (!regex->Match(line, from, line.size(), RE2::UNANCHORED, found, 2)) return std::nullopt;
+      const auto begin = static_cast<std::size_t>(found[1].data() - line.data());
+      return Span{begin, begin + found[1].size()};
+    }
+    auto word_before = [&](std::size_t at) {
+      if (at == 0) return false;
+      const std::size_t start = character_start_before(line, at);
+      return is_word_character(line.substr(start, at - start), non_word);
+    };
+    auto word_at = [&](std::size_t at) {
+      return at < line.size() && is_word_character(line.substr(at, utf8_sequence_length(line, at)), non_word);
+    };
+    for (std::size_t pos = from; pos <= line.size();) {
+      re2::StringPiece match;
+      if (!re.Match(line, pos, line.size(), RE2::UNANCHORED, &match, 1)) return std::nullopt;
+      const auto begin = static_cast<std::size_t>(match.data() - line.data());
+      std::size_t end = begin + match.size();
+      for (;;) {
+        if (!word_before(begin) && !word_at(end)) return Span{begin, end};
+        if (end == begin || !re.Match(line, begin, end - 1, RE2::ANCHOR_START, &match, 1)) break;
+        end = begin + match.size();
+      }
+      if (begin >= line.size()) return std::nullopt;
+      pos = begin + utf8_sequence_length(line, begin);
+    }
+    return std::nullopt;
+  }
+
   bool line_matches(std::string_view line) const {
     if (many_regexes) return many_regexes_line_matches(line);
     if (literal) {
@@ -700,6 +755,8 @@ Matcher::Matcher(std::vector<std::string> patterns, MatcherOptions options) : im
   if (options.whole_line) {
     combined = "^(?:" + combined + ")$";
   } else if (options.word) {
+    impl_->word_unwrapped = combined;
+    impl_->word_lines = lines.size();
     combined = fmt::format("(?:^|{0})({1})(?:{0}|$)", kNotWordChar, combined);
     impl_->word_group = 1;
   }
@@ -746,6 +803,7 @@ bool Matcher::matches(std::string_view line) const {
   if (impl_->every_line) return true;
   if (impl_->perl) return impl_->perl->find(line, 0).has_value();
   if (!impl_->regex) return false;
+  if (impl_->word_needs_grep_rule(line)) return impl_->word_find(line, 0).has_value();
   return impl_->line_matches(line);
 }
 
@@ -753,6 +811,7 @@ std::optional<Span> Matcher::find(std::string_view line, std::size_t from) const
   if (impl_->many) return from > line.size() ? std::nullopt : impl_->many_find(line, from);
   if (impl_->perl) return impl_->perl->find(line, from);
   if (!impl_->regex || from > line.size()) return std::nullopt;
+  if (impl_->word_group != 0) return impl_->word_find(line, from);
   const int group = impl_->word_group;
   re2::StringPiece found[2];
   if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found, group + 1)) return std::nullopt;
@@ -780,7 +839,14 @@ bool Matcher::find_groups(std::string_view line, std::size_t from, std::vector<s
     on_heap.resize(static_cast<std::size_t>(total));
     found = on_heap.data();
   }
-  if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found, total)) return false;
+  if (impl_->word_group != 0) {
+    // The groups of the bare pattern's match that grep's -w rule chose.
+    const std::optional<Span> word = impl_->word_find(line, from);
+    if (!word) return false;
+    if (!impl_->word_regex->Match(line, word->begin, word->end, RE2::ANCHOR_BOTH, found + 1, total - 1)) return false;
+  } else if (!impl_->regex->Match(line, from, line.size(), RE2::UNANCHORED, found, total)) {
+    return false;
+  }
   for (int i = skip; i < total; ++i) {
     const re2::StringPiece& piece = found[i];
     if (piece.data() == nullptr) {
@@ -801,6 +867,28 @@ int Matcher::group_count() const {
 
 std::optional<Span> Matcher::next_matching_line(std::string_view buffer, std::size_t from,
                                                 std::size_t* first_nul) const {
+  const bool nul_unknown = first_nul != nullptr && *first_nul == std::string_view::npos;
+  const std::optional<Span> found = next_matching_line_by_strategy(buffer, from, first_nul);
+  if (!impl_->regex || impl_->word_group == 0 || from > buffer.size()) return found;
+  // -w: the strategies read lines as RE2 does, where grep's rule for lines that are not valid
+  // UTF-8 can only add matches (word_needs_grep_rule); such lines before `found` are tried apart.
+  const std::size_t stop = found ? found->begin : buffer.size();
+  if (is_valid_utf8(buffer.substr(from, stop - from))) return found;
+  for (std::size_t pos = from; pos < stop;) {
+    const std::size_t end = line_end_at(buffer, pos);
+    const std::string_view line = buffer.substr(pos, end - pos);
+    if (!is_valid_utf8(line) && impl_->word_find(line, 0)) {
+      // The strategy looked further for NUL than this line reaches.
+      if (nul_unknown && *first_nul != std::string_view::npos && *first_nul > end) *first_nul = std::string_view::npos;
+      return Span{pos, end};
+    }
+    pos = end + 1;
+  }
+  return found;
+}
+
+std::optional<Span> Matcher::next_matching_line_by_strategy(std::string_view buffer, std::size_t from,
+                                                            std::size_t* first_nul) const {
   if (first_nul != nullptr && *first_nul != std::string_view::npos) first_nul = nullptr;  // already known
   if ((!impl_->regex && !impl_->many && !impl_->perl) || from > buffer.size()) return std::nullopt;
 

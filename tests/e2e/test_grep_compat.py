@@ -47,6 +47,31 @@ TREE = E + "tree"
 TIMEOUT = 20  # seconds for one process
 
 
+def word_invalid_utf8_cases(count=int(os.environ.get("WCOUNT", 120)), seed=int(os.environ.get("WSEED", 1412))):
+    """Random -w searches over lines with bytes that are not UTF-8, next to words and not.
+
+    Left out on purpose: an empty match next to a multi-byte non-word character ("_\u20bf_" with
+    -w ''), which GNU grep finds between the bytes of that character; logsift matches only between
+    characters. The pieces never join into a subscript digit either (\\pN for RE2, not alnum for glibc).
+    """
+    import random
+    rng = random.Random(seed)
+    pieces = [b"a", b"b", b"ab", b" ", b"_", b"1", b"-", "\u00e9".encode(), "\u20bf".encode(), b"\xff", b"\xc3",
+              b"\xe2\x82"]
+    patterns = ["''", "a", "ab", "'a+'", "'b*'", "'[^a]'", "'\u00e9'", "'a|ab'", "'(a)(b)?'", "'^a'", "'b$'", "'.'",
+                "'a.'", "'[[:alpha:]]+'"]
+    flag_sets = ["-c", "-o", "-n", "-c -v", "-i -o", "-a -o -b", "-a -n", "-a -c", "-a --color=always"]
+    cases = []
+    while len(cases) < count:
+        lines = [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 7))) for _ in range(rng.randint(1, 5))]
+        pattern = rng.choice(patterns)
+        data = b"\n".join(lines) + b"\n"
+        if pattern in ("''", "'b*'") and "\u20bf".encode() in data:
+            continue
+        cases.append(C(f"{rng.choice(flag_sets)} -w {pattern}", stdin=data))
+    return cases
+
+
 class Case:
     """One grep-compatible invocation.
 
@@ -70,6 +95,9 @@ class Case:
 
 def C(args, **kw):
     return Case(args, **kw)
+
+
+WORD_INVALID_UTF8 = word_invalid_utf8_cases()
 
 
 SIN = b"".join([
@@ -723,6 +751,18 @@ CASES = [
     C(f"-C1 -m 2 ERROR {BADU}"),
     C("-A1 m", stdin=b"m1\nbad\xff\nm2\nx\ny\n"),
     C("-A3 -n m", stdin=b"m1\nbad\xff\nm2\nx\ny\nz\n"),
+    # ---- -w next to bytes that are not UTF-8 (grep: not word characters) ----------------------------
+    C("-c -w ''", stdin=b"abc\xff\n\xff\xfe\n\n  \xff \nx\n"),
+    C("-a -o -w 'ab'", stdin=b"\xffab ab\nab\xc3\n\xc3\xa9ab\xff\n"),
+    C("-a -n -w 'a+'", stdin=b"caa\xffaa\n"),
+    C("-a -o -w '(a)(b)?'", stdin=b"ab\xffa\x80b\n"),
+    C("-a -c -w -F -e ab -e a", stdin=b"xab\xff\n\xffab\n"),
+    C("-a -o -w -i 'AB'", stdin=b"\xe9Ab\xff\n"),
+    *[C(f"-a {flags} -w -f {E}words-list.txt", stdin=data) for flags, data in [
+        ("-c", b"w001\xff\nx\xffw002\n\xc3w003x\n"),
+        ("-o -n", b"w001\xff\nx\xffw002 w003\n\xc3w003x\n\xe2\x82w004\n"),
+    ]],
+    *WORD_INVALID_UTF8,
     # ---- --exclude-dir on a directory named on the command line -------------------------------------
     C(f"-r --exclude-dir=tree -c INFO {TREE}", sort=True),
     C(f"-r --exclude-dir=tree -c INFO {TREE}/", sort=True),

@@ -66,6 +66,36 @@ TEST(matcher, word_option_reports_the_word_not_its_neighbours) {
   EXPECT_FALSE(m.matches("éfoo"));  // letters beyond ASCII are word characters too
 }
 
+// grep's -w: a byte that is no UTF-8 character is a non-word neighbour, and the search reports the
+// leftmost word, seeing the neighbour before where it starts.
+TEST(matcher, word_option_follows_grep_next_to_invalid_bytes_and_inside_lines) {
+  MatcherOptions options = longest();
+  options.word = true;
+  EXPECT_TRUE(make("", options).matches("abc\xff"));
+  EXPECT_TRUE(make("ab", options).matches("\xff" "ab x"));
+  EXPECT_EQ(make("ab", options).find("\xff" "ab ab"), (Span{1, 3}));
+  EXPECT_FALSE(make("ab", options).matches("\xff" "abc"));
+  EXPECT_EQ(make("-", options).find("--", 1), (Span{1, 2}));
+  EXPECT_EQ(make(".", options).find(" - x"), (Span{0, 1}));
+  std::vector<std::optional<Span>> groups;
+  ASSERT_TRUE(make("(a)(b)?", options).find_groups("ab" "\xff" "a" "\x80" "b", 3, groups));
+  EXPECT_EQ(groups[0], (Span{3, 4}));
+  EXPECT_EQ(groups[1], (Span{3, 4}));
+  EXPECT_FALSE(groups[2]);
+  // The buffer search finds a line that only grep's rule matches, before a line RE2's would.
+  const std::string buffer = "x\n" "\xff" "ab\nab\n";
+  EXPECT_EQ(make("ab", options).next_matching_line(buffer, 0), (Span{2, 5}));
+  // The same for a list of literals long enough for the literal set.
+  MatcherOptions fixed = options;
+  fixed.syntax = Syntax::fixed;
+  std::vector<std::string> words{"-"};
+  for (int i = 0; i < 100; ++i) words.push_back("w" + std::to_string(i));
+  const Matcher many(words, fixed);
+  EXPECT_EQ(many.find("--", 1), (Span{1, 2}));
+  EXPECT_TRUE(many.matches("\xffw7\xfe"));
+  EXPECT_EQ(many.next_matching_line("w7x\n\xffw7\n", 0), (Span{4, 7}));
+}
+
 TEST(matcher, whole_line_option) {
   MatcherOptions options;
   options.whole_line = true;

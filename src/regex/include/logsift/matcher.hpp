@@ -83,6 +83,8 @@ class Matcher {
   std::string describe() const;
 
  private:
+  std::optional<Span> next_matching_line_by_strategy(std::string_view buffer, std::size_t from,
+                                                     std::size_t* first_nul) const;
   std::optional<Span> next_matching_line_unwatched(std::string_view buffer, std::size_t from) const;
 
   struct Impl;

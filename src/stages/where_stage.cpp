@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "logsift/matcher.hpp"
 #include "logsift/where_predicate.hpp"
 
@@ -26,20 +28,37 @@ std::string_view format_name(InputFormat format) {
 }
 
 // Lines that can satisfy the predicate: those holding one of its required literals as written, or
-// an escape that could spell one. A JSON or logfmt escape that yields a letter, digit or any other
-// character but " \ / and control characters is \uXXXX, so for such literals a line without the
-// literal and without "\u" cannot match; a literal with one of those characters needs "\".
+// an escape that could spell one. JSON and logfmt spell a character other than " \ / and control
+// characters either as itself or as \uXXXX, so a line that holds an escaped form of an ASCII
+// literal holds "\u00" and the hex of one of its characters ("\u0065" or "\u006F" for "error");
+// a non-ASCII literal needs "\u", and one with " \ / or a control character "\".
+std::vector<std::string> escape_needles(const std::string& literal) {
+  bool ascii = true;
+  for (const char c : literal) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || c == '/' || byte < 0x20) return {"\\"};
+    if (byte >= 0x80) ascii = false;
+  }
+  if (!ascii) return {"\\u"};
+  std::vector<std::string> needles;
+  for (const char c : literal) {
+    for (const char* digits : {"{:04x}", "{:04X}"}) {
+      std::string needle = "\\u" + fmt::format(fmt::runtime(digits), static_cast<unsigned>(static_cast<unsigned char>(c)));
+      if (std::find(needles.begin(), needles.end(), needle) == needles.end()) needles.push_back(std::move(needle));
+    }
+  }
+  return needles;
+}
+
 std::shared_ptr<const Matcher> make_prefilter(const WherePredicate& predicate) {
   const std::optional<std::vector<std::string>> literals = predicate.required_literals();
   if (!literals) return nullptr;
   std::vector<std::string> needles = *literals;
-  bool any_escape = false;
-  for (const std::string& literal : needles) {
-    for (const char c : literal) {
-      if (c == '"' || c == '\\' || c == '/' || static_cast<unsigned char>(c) < 0x20) any_escape = true;
+  for (const std::string& literal : *literals) {
+    for (std::string& needle : escape_needles(literal)) {
+      if (std::find(needles.begin(), needles.end(), needle) == needles.end()) needles.push_back(std::move(needle));
     }
   }
-  needles.push_back(any_escape ? "\\" : "\\u");
   MatcherOptions options;
   options.syntax = Syntax::fixed;
   return std::make_shared<const Matcher>(std::move(needles), options);

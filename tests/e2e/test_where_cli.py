@@ -74,6 +74,13 @@ def main():
     expect("--input-format=json skips logfmt", ["--input-format=json", "--where", 'level="error"', "-e", ""], lines([1]))
     expect("--input-format logfmt skips JSON", ["--input-format", "logfmt", "--where", 'level="error"', "-e", ""], lines([2]))
     expect("no line selected: exit 1", ["--where", 'level="fatal"', "-e", ""], "", status=1)
+    # The prefilter looks for the literal or the \u escape of one of its characters, either case.
+    spellings = ['"error"', '"\\u0065rror"', '"err\\u006Fr"', '"err\\u006fr"', '"e\\u0072ror"', '"erro\\u0072"',
+                 '"\\u0045RROR"']
+    escaped = "".join('{"msg":"x","level":%s}\n' % s for s in spellings) + 'level="err\\u006Fr"\nlevel=e\\u0072ror\n'
+    code, out, err = run(["--where", 'level="error"', "-c", ""], stdin=escaped.encode())
+    check("every \\u spelling of the value passes the prefilter", (code, out, err) == (0, "7\n", ""),
+          f"exit {code}, stdout {out!r}, stderr {err!r}")
     code, out, err = run(["--where", 'level="error"', "--explain", "-e", ""])
     check("--explain names the stage and its reading", code == 0 and "--where" in out and "logfmt" in out
           and '(level = "error")' not in out and 'level = "error"' in out, out + err)

@@ -250,7 +250,10 @@ def generated_lines(rng, count):
         if rng.random() < 0.15:
             text = text.replace('"level"', '"l\\u0065vel"', 1)
         if rng.random() < 0.15:
-            text = text.replace('"error"', '"\\u0065rror"', 1).replace('"u123"', '"\\u0075123"', 1)
+            # Any one character escaped, hex digits in either case: the --where prefilter must let
+            # each spelling through.
+            error = rng.choice(['"\\u0065rror"', '"err\\u006Fr"', '"e\\u0072ror"', '"erro\\u0072"', '"err\\u006fr"'])
+            text = text.replace('"error"', error, 1).replace('"u123"', rng.choice(['"\\u0075123"', '"u\\u0031\\u00323"']), 1)
         lines.append(text)
     return lines
 

@@ -1,7 +1,5 @@
 #include "logsift/source.hpp"
 
-#include <fcntl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -14,10 +12,9 @@
 #include <vector>
 
 #include "logsift/byte_scan.hpp"
-#include "logsift/decompress.hpp"
-#include "logsift/follow.hpp"
 #include "logsift/matcher.hpp"
 #include "logsift/null_data.hpp"
+#include "logsift/open_input.hpp"
 #include "logsift/worker.hpp"
 #include "logsift/worker_gate.hpp"
 
@@ -293,296 +290,356 @@ bool ends_lines_at_nuls(std::string_view bytes, const Block& block, bool binary,
   return found && !(block.lost != nullptr && block.lost->load(std::memory_order_acquire));
 }
 
-}  // namespace
+// One input's line splitting, block by block, in three named parts: finish the line carried from
+// the block before (extend_carry, finish_carry); search the block's complete lines as one chunk
+// (search_block: choose_lead, split_point with the worker thread, adapt_share); keep the
+// unfinished tail for the next block (keep_tail). One NUL policy runs through them: admit (what a
+// block says, and NULs ending lines in a binary input), note_nul (blocks the stream left unchecked)
+// and search_block's restart (an input that turns binary mid-block). Every line the parts yield is
+// checked against a mapping cut short and counted as read before it leaves.
+class LineSplitter {
+ public:
+  LineSplitter(SourceOptions options, std::shared_ptr<InputState> state)
+      : options_(std::move(options)),
+        state_(std::move(state)),
+        select_(options_.select.get()),
+        also_(select_ != nullptr && !options_.invert ? options_.also_select.get() : nullptr),
+        lead_chosen_(also_ == nullptr),
+        share_search_(select_ != nullptr && options_.helper_select != nullptr &&
+                      (also_ == nullptr || options_.helper_also_select != nullptr)),
+        look_for_nul_(options_.detect_binary || options_.nul_ends_lines),
+        next_number_(options_.first_line_number),
+        block_offset_(options_.start_offset) {
+    if (share_search_) worker_.emplace();
+    worker_search_.matcher = options_.helper_select.get();
+    worker_search_.also = also_ != nullptr ? options_.helper_also_select.get() : nullptr;
+    worker_search_.count_lines = options_.count_lines;
+  }
 
-generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
-                            std::shared_ptr<InputState> state) {
-  // Lines must match `select` and, when set, `also`; whichever of the two matched fewer lines of the
-  // first chunk leads (is searched for), the other is checked on the lines it finds.
-  const Matcher* select = options.select.get();
-  const Matcher* also = select != nullptr && !options.invert ? options.also_select.get() : nullptr;
-  bool lead_chosen = also == nullptr;
-  // With a twin matcher, the later part of each big chunk is searched on a worker thread (which
-  // starts when first given a chunk).
-  const bool share_search =
-      select != nullptr && options.helper_select != nullptr && (also == nullptr || options.helper_also_select != nullptr);
-  std::optional<Worker> worker;
-  if (share_search) worker.emplace();
-  WorkerSearch worker_search;
-  // The consumer's part of a shared chunk, in thousandths, adjusted block by block.
-  constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
-  std::size_t consumer_share = 500;
-  worker_search.matcher = options.helper_select.get();
-  worker_search.also = also != nullptr ? options.helper_also_select.get() : nullptr;
-  worker_search.count_lines = options.count_lines;
-  std::uint64_t next_number = options.first_line_number;
-  std::uint64_t earlier_lines = 0;  // lines of a followed file's earlier generations
+  bool stopped() const { return stopped_; }
+  bool carrying() const { return carrying_; }
+
+  // The next block of `stream`. The time since the last one tells the gate whether sharing that
+  // block with the worker paid.
+  Block fetch(ByteStream& stream) {
+    const auto fetched = std::chrono::steady_clock::now();
+    if (measured_.eligible) {
+      gate_.record(measured_.shared, measured_.bytes,
+                   static_cast<std::uint64_t>(
+                       std::chrono::duration_cast<std::chrono::nanoseconds>(fetched - measured_.fetched).count()));
+    }
+    measured_ = Measured{false, false, 0, fetched};
+    Block block = stream.next();
+    lost_ = block.lost;
+    return block;
+  }
+
+  // A followed file that starts again (rotated, truncated): numbers and offsets restart.
+  void start_generation() {
+    earlier_lines_ += next_number_ - 1;
+    next_number_ = 1;
+    block_offset_ = 0;
+  }
+
+  // The bytes of `block` as lines are split in them: with the NULs of a binary input made '\n'
+  // where NULs end lines. Notes what the block says of NULs and its size.
+  std::string_view admit(const Block& block) {
+    const bool was_binary = state_->saw_nul;
+    if (block.has_nul) state_->saw_nul = true;
+    nul_unchecked_ = block.nul_unchecked;
+    state_->bytes_read += block.bytes.size();
+    std::string_view bytes = block.bytes;
+    if (options_.nul_ends_lines && ends_lines_at_nuls(bytes, block, was_binary, carrying_)) {
+      state_->saw_nul = true;
+      bytes = zap_nuls(bytes);
+    }
+    return bytes;
+  }
+
+  // Adds the head of `bytes` to the carried line. Returns where the rest of the block starts,
+  // after the carried line's '\n', or npos when the line goes on past the block.
+  std::size_t extend_carry(std::string_view bytes) {
+    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+    if (nl == nullptr) {
+      note_nul(bytes);
+      // Grown to powers of two, whatever the block sizes: a line just under one (a 256 MiB line
+      // carried from 64 KiB reads) then needs no further doubling and copy.
+      if (carry_.size() + bytes.size() > carry_.capacity()) carry_.reserve(std::bit_ceil(carry_.size() + bytes.size()));
+      carry_.append(bytes);
+      block_offset_ += bytes.size();
+      return std::string_view::npos;
+    }
+    const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data());
+    note_nul(bytes.substr(0, end));
+    carry_.append(bytes.substr(0, end));
+    return end + 1;
+  }
+
+  // The carried line, if any, when it is complete: `terminated` by a '\n', or the input's (or a
+  // generation's) last line without one.
+  generator<Line> finish_carry(bool terminated) {
+    if (!carrying_) co_return;
+    carrying_ = false;
+    for (Line line : chunk_lines(carry_, carry_offset_, &next_number_, select_, MatchingLines(select_, also_),
+                                 options_.invert, options_.count_lines)) {
+      line.terminated = terminated;
+      if (!admit_line(line)) co_return;
+      co_yield line;
+    }
+  }
+
+  // The complete lines of `bytes` from `pos` on, searched as one chunk. Sets the tail (what
+  // keep_tail carries into the next block).
+  generator<Line> search_block(std::string_view bytes, std::size_t pos) {
+    // In an input not yet known to be binary, a NUL the search comes across in the block's
+    // complete lines makes the rest of the block split at NULs: the lines yielded so far hold none
+    // (the search sets saw_nul before it yields the line holding one), the rest is searched again.
+    const bool may_turn_binary = options_.nul_ends_lines && !state_->saw_nul;
+    std::size_t yielded_to = pos;  // the end (after its '\n') of the last line yielded
+    std::uint64_t number_after_yielded = next_number_;
+    auto restart_point = [&]() -> std::size_t {
+      if (!may_turn_binary || !state_->saw_nul || bytes.data() == zapped_.data()) return std::string_view::npos;
+      const bool nul_ahead = std::memchr(bytes.data() + yielded_to, '\0', bytes.size() - yielded_to) != nullptr;
+      return nul_ahead ? yielded_to : std::string_view::npos;
+    };
+    for (;;) {
+      const void* last_nl = pos < bytes.size() ? ::memrchr(bytes.data() + pos, '\n', bytes.size() - pos) : nullptr;
+      if (last_nl == nullptr) {
+        note_nul(bytes.substr(pos));
+      } else {
+        const auto end = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data());
+        const std::string_view chunk = bytes.substr(pos, end - pos);
+        choose_lead(chunk);
+        const std::size_t split = split_point(chunk);
+        // Whatever way this coroutine ends, a search given to the worker has to be over before
+        // its chunk (the stream's buffer) and worker_search_ go.
+        struct Joined {
+          Worker* worker = nullptr;  // set while a search is in flight
+          std::atomic<bool>* abandoned = nullptr;
+          ~Joined() {
+            if (worker == nullptr) return;
+            abandoned->store(true, std::memory_order_relaxed);
+            try {
+              worker->wait();
+            } catch (...) {  // the consumer is gone (or failing already): nobody to tell
+            }
+          }
+        } joined;
+        // Where the stream left the NUL check to us and there is a search, the search looks for
+        // NULs on its way instead of in a pass of its own.
+        const bool search_watches_nul = select_ != nullptr && nul_unchecked_ && look_for_nul_ && !state_->saw_nul;
+        bool* const saw_nul = search_watches_nul ? &state_->saw_nul : nullptr;
+        const bool shared = split < chunk.size();
+        if (shared) {
+          worker_search_.chunk = chunk.substr(split + 1);
+          // The worker looks for NULs in its part, and in the unfinished line after it.
+          worker_search_.check_nul = search_watches_nul;
+          worker_search_.nul_tail = bytes.substr(end);
+          worker_search_.abandoned.store(false, std::memory_order_relaxed);
+          worker_->post(&WorkerSearch::run, &worker_search_);
+          joined.worker = &*worker_;
+          joined.abandoned = &worker_search_.abandoned;
+        }
+        // The consumer's part, piece by piece, then the worker's.
+        const std::string_view first = chunk.substr(0, split);
+        std::size_t restart_at = std::string_view::npos;
+        for (std::size_t start = 0, stop = 0; start <= first.size() && restart_at == std::string_view::npos;
+             start = stop + 1) {
+          stop = piece_end(first, start);
+          if (!search_watches_nul) note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
+          for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset_ + pos + start,
+                                              &next_number_, select_, MatchingLines(select_, also_, search_watches_nul),
+                                              options_.invert, options_.count_lines, saw_nul)) {
+            if (!admit_line(line)) co_return;
+            if ((restart_at = restart_point()) != std::string_view::npos) break;
+            co_yield line;
+            yielded_to = static_cast<std::size_t>(line.offset - block_offset_) + line.text.size() + 1;
+            number_after_yielded = line.number + 1;
+          }
+        }
+        if (restart_at == std::string_view::npos && !shared) note_nul(bytes.substr(end));  // the unfinished line
+        if (restart_at == std::string_view::npos && shared) {
+          adapt_share();
+          joined.worker = nullptr;
+          worker_->wait();
+          for (const Line& line : chunk_lines(worker_search_.chunk, block_offset_ + pos + split + 1, &next_number_,
+                                              select_,
+                                              MatchingLines(select_, also_, search_watches_nul, &worker_search_.found),
+                                              options_.invert, options_.count_lines, saw_nul)) {
+            if (!admit_line(line)) co_return;
+            if ((restart_at = restart_point()) != std::string_view::npos) break;
+            co_yield line;
+            yielded_to = static_cast<std::size_t>(line.offset - block_offset_) + line.text.size() + 1;
+            number_after_yielded = line.number + 1;
+          }
+          if (restart_at == std::string_view::npos && worker_search_.nul_in_tail) state_->saw_nul = true;
+        }
+        pos = end + 1;
+      }
+      const std::size_t restart_at = restart_point();
+      if (restart_at == std::string_view::npos) break;
+      // Searched again from the first line not yielded, with NULs ending lines.
+      next_number_ = number_after_yielded;
+      bytes = zap_nuls(bytes);
+      pos = restart_at;
+    }
+    note_read(next_number_ - 1);
+    tail_ = bytes.substr(std::min(pos, bytes.size()));
+    tail_offset_ = block_offset_ + pos;
+    block_offset_ += bytes.size();
+  }
+
+  // The unfinished line at the block's end, kept until the next block completes it.
+  void keep_tail() {
+    if (tail_.empty()) return;
+    carry_.assign(tail_);
+    carry_offset_ = tail_offset_;
+    carrying_ = true;
+  }
+
+  void finish() { note_read(next_number_ - 1); }
+
+ private:
   // Lines read so far, including one yielded now: a consumer that stops early (-m, --take) has read it.
-  auto note_read = [&](std::uint64_t through) { state->lines_read = earlier_lines + through - (options.first_line_number - 1); };
-  // NULs ending lines need the input known to be binary from its first NUL on, in counts too.
-  const bool look_for_nul = options.detect_binary || options.nul_ends_lines;
-  std::uint64_t block_offset = options.start_offset;  // input offset of the current block
-  std::string carry;               // the start of a line that continues in the next block
-  std::string zapped;              // a block of a binary input with its NULs turned into '\n'
-  std::uint64_t carry_offset = 0;
-  bool carrying = false;
+  void note_read(std::uint64_t through) {
+    state_->lines_read = earlier_lines_ + through - (options_.first_line_number - 1);
+  }
+
+  // Whether `line` may be yielded (counted as read if so); else the input ends here.
+  bool admit_line(const Line& line) {
+    if (cut_short(line.text)) {
+      stopped_ = true;
+      return false;
+    }
+    note_read(line.number);
+    return true;
+  }
 
   // A mapped file cut short under us: bytes past the cut read as zeros, so no line that may hold
   // them is yielded; the input ends there, as it would for read(2). A page the cut took faults
   // only when touched, and the search may have read a line long before it is yielded (the worker
   // reads ahead), so each page of a line is touched again before the check.
-  const std::atomic<bool>* lost = nullptr;
-  auto cut_short = [&](std::string_view text) {
-    if (lost == nullptr) return false;
+  bool cut_short(std::string_view text) const {
+    if (lost_ == nullptr) return false;
     constexpr std::size_t kPage = 4096;
     for (std::size_t i = 0; i < text.size(); i += kPage) (void)*static_cast<const volatile char*>(text.data() + i);
     if (!text.empty()) (void)*static_cast<const volatile char*>(text.data() + text.size() - 1);
-    return lost->load(std::memory_order_acquire);
-  };
+    return lost_->load(std::memory_order_acquire);
+  }
 
-  // Whether sharing a block with the worker pays is measured as blocks go (no free core, and the
-  // hand-overs cost more than the worker saves).
-  WorkerGate gate;
+  // A stream that left the NUL check to us: each part is checked before its lines are yielded,
+  // by the thread that searches it.
+  void note_nul(std::string_view part) {
+    if (nul_unchecked_ && look_for_nul_ && !state_->saw_nul && contains_nul(part)) state_->saw_nul = true;
+  }
+
+  // A copy of `bytes` with its NULs turned into '\n'.
+  std::string_view zap_nuls(std::string_view bytes) {
+    zapped_.assign(bytes);
+    std::replace(zapped_.begin(), zapped_.end(), '\0', '\n');
+    return zapped_;
+  }
+
+  // With two matchers, the one that matched fewer lines of the first chunk leads (is searched for).
+  void choose_lead(std::string_view chunk) {
+    if (lead_chosen_) return;
+    lead_chosen_ = true;
+    const std::string_view sample = chunk.substr(0, piece_end(chunk, 0));
+    if (matching_lines_in(*also_, sample) < matching_lines_in(*select_, sample)) {
+      std::swap(select_, also_);
+      std::swap(worker_search_.matcher, worker_search_.also);
+    }
+  }
+
+  // Where the consumer's part of `chunk` ends and the worker's starts (after that '\n'), or the
+  // chunk's size when the consumer searches it alone.
+  std::size_t split_point(std::string_view chunk) {
+    const std::size_t split_at = chunk.size() / 1000 * consumer_share_;
+    const bool worker_joins = share_search_ && block_offset_ - options_.start_offset >= options_.search_alone_first;
+    measured_.eligible = worker_joins && chunk.size() >= kMinChunkToShare;
+    measured_.bytes = chunk.size();
+    const void* middle_nl =
+        measured_.eligible && gate_.share() ? std::memchr(chunk.data() + split_at, '\n', chunk.size() - split_at) : nullptr;
+    measured_.shared = middle_nl != nullptr;
+    return middle_nl ? static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data()) : chunk.size();
+  }
+
+  // The consumer also maps, yields and prints: where it has waited for the worker, it takes a
+  // bigger part of the next block, where the worker was done first, a smaller one.
+  void adapt_share() {
+    constexpr std::size_t kMinShare = 200, kMaxShare = 800, kShareStep = 25;
+    consumer_share_ = worker_->finished() ? std::max(kMinShare, consumer_share_ - kShareStep)
+                                          : std::min(kMaxShare, consumer_share_ + kShareStep);
+  }
+
+  SourceOptions options_;
+  std::shared_ptr<InputState> state_;
+  // Lines must match `select_` and, when set, `also_` (see choose_lead).
+  const Matcher* select_;
+  const Matcher* also_;
+  bool lead_chosen_;
+  // With a twin matcher, the later part of each big chunk is searched on a worker thread (which
+  // starts when first given a chunk).
+  bool share_search_;
+  // NULs ending lines need the input known to be binary from its first NUL on, in counts too.
+  bool look_for_nul_;
+  std::optional<Worker> worker_;
+  WorkerSearch worker_search_;
+  std::size_t consumer_share_ = 500;  // the consumer's part of a shared chunk, in thousandths
+  WorkerGate gate_;
   struct Measured {
     bool eligible = false;  // the block could have been shared
     bool shared = false;
     std::size_t bytes = 0;
     std::chrono::steady_clock::time_point fetched;
-  } measured;
-  for (;;) {
-    const auto fetched = std::chrono::steady_clock::now();
-    if (measured.eligible) {
-      gate.record(measured.shared, measured.bytes,
-                  static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(fetched - measured.fetched).count()));
-    }
-    measured = Measured{false, false, 0, fetched};
-    const Block block = stream->next();
-    lost = block.lost;
-    if (block.bytes.empty()) break;
-    if (block.new_generation) {
-      if (carrying) {  // the old generation's last line, without '\n'
-        carrying = false;
-        for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also),
-                                     options.invert, options.count_lines)) {
-          line.terminated = false;
-          note_read(line.number);
-          co_yield line;
-        }
-      }
-      earlier_lines += next_number - 1;
-      next_number = 1;
-      block_offset = 0;
-    }
-    const bool was_binary = state->saw_nul;
-    if (block.has_nul) state->saw_nul = true;
-    // A stream that left the NUL check to us: each part is checked before its lines are yielded,
-    // by the thread that searches it.
-    auto note_nul = [&](std::string_view part) {
-      if (block.nul_unchecked && look_for_nul && !state->saw_nul && contains_nul(part)) state->saw_nul = true;
-    };
-    state->bytes_read += block.bytes.size();
-    std::string_view bytes = block.bytes;
-    if (options.nul_ends_lines && ends_lines_at_nuls(bytes, block, was_binary, carrying)) {
-      state->saw_nul = true;
-      zapped.assign(bytes);
-      std::replace(zapped.begin(), zapped.end(), '\0', '\n');
-      bytes = zapped;
-    }
-    std::size_t pos = 0;
+  } measured_;
 
-    if (carrying) {
-      const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
-      if (nl == nullptr) {  // a line longer than a block: keep collecting
-        note_nul(bytes);
-        // Grown to powers of two, whatever the block sizes: a line just under one (a 256 MiB line
-        // carried from 64 KiB reads) then needs no further doubling and copy.
-        if (carry.size() + bytes.size() > carry.capacity()) carry.reserve(std::bit_ceil(carry.size() + bytes.size()));
-        carry.append(bytes);
-        block_offset += bytes.size();
-        continue;
-      }
-      pos = static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data());
-      note_nul(bytes.substr(0, pos));
-      carry.append(bytes.substr(0, pos));
-      ++pos;
-      carrying = false;
-      for (const Line& line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also),
-                                          options.invert, options.count_lines)) {
-        if (cut_short(line.text)) co_return;
-        note_read(line.number);
-        co_yield line;
-      }
-    }
-    // In an input not yet known to be binary, a NUL the search comes across in the block's complete
-    // lines makes the rest of the block split at NULs: the lines yielded so far hold none (the
-    // search sets saw_nul before it yields the line holding one), the rest is searched again.
-    const bool may_turn_binary = options.nul_ends_lines && !state->saw_nul;
-    std::size_t yielded_to = pos;              // the end (after its '\n') of the last line yielded
-    std::uint64_t number_after_yielded = next_number;
-    std::size_t restart_at = std::string_view::npos;
-    auto restart_point = [&]() -> std::size_t {
-      if (!may_turn_binary || !state->saw_nul || bytes.data() == zapped.data()) return std::string_view::npos;
-      const bool nul_ahead = std::memchr(bytes.data() + yielded_to, '\0', bytes.size() - yielded_to) != nullptr;
-      return nul_ahead ? yielded_to : std::string_view::npos;
-    };
-  scan_chunk:  // again after split_at_nuls
-    // Every complete line left in the block, searched as one chunk.
-    const void* last_nl = pos < bytes.size() ? ::memrchr(bytes.data() + pos, '\n', bytes.size() - pos) : nullptr;
-    if (last_nl != nullptr) {
-      const auto end = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data());
-      const std::string_view chunk = bytes.substr(pos, end - pos);
-      if (!lead_chosen) {
-        lead_chosen = true;
-        const std::string_view sample = chunk.substr(0, piece_end(chunk, 0));
-        if (matching_lines_in(*also, sample) < matching_lines_in(*select, sample)) {
-          std::swap(select, also);
-          std::swap(worker_search.matcher, worker_search.also);
-        }
-      }
-      // With a worker, the part after the line at the split point is searched on its thread.
-      const std::size_t split_at = chunk.size() / 1000 * consumer_share;
-      const bool worker_joins = share_search && block_offset - options.start_offset >= options.search_alone_first;
-      measured.eligible = worker_joins && chunk.size() >= kMinChunkToShare;
-      measured.bytes = chunk.size();
-      const void* middle_nl = measured.eligible && gate.share()
-                                  ? std::memchr(chunk.data() + split_at, '\n', chunk.size() - split_at)
-                                  : nullptr;
-      const std::size_t split =
-          middle_nl ? static_cast<std::size_t>(static_cast<const char*>(middle_nl) - chunk.data()) : chunk.size();
-      // Whatever way this coroutine ends, a search given to the worker has to be over before its
-      // chunk (the stream's buffer) and worker_search go.
-      struct Joined {
-        Worker* worker = nullptr;  // set while a search is in flight
-        std::atomic<bool>* abandoned = nullptr;
-        ~Joined() {
-          if (worker == nullptr) return;
-          abandoned->store(true, std::memory_order_relaxed);
-          try {
-            worker->wait();
-          } catch (...) {  // the consumer is gone (or failing already): nobody to tell
-          }
-        }
-      } joined;
-      // Where the stream left the NUL check to us and there is a search, the search looks for NULs
-      // on its way instead of in a pass of its own.
-      const bool search_watches_nul = select != nullptr && block.nul_unchecked && look_for_nul && !state->saw_nul;
-      bool* const saw_nul = search_watches_nul ? &state->saw_nul : nullptr;
-      if (middle_nl != nullptr) {
-        measured.shared = true;
-        worker_search.chunk = chunk.substr(split + 1);
-        // The worker looks for NULs in its part, and in the unfinished line after it.
-        worker_search.check_nul = search_watches_nul;
-        worker_search.nul_tail = bytes.substr(end);
-        worker_search.abandoned.store(false, std::memory_order_relaxed);
-        worker->post(&WorkerSearch::run, &worker_search);
-        joined.worker = &*worker;
-        joined.abandoned = &worker_search.abandoned;
-      }
-      const std::string_view first = chunk.substr(0, split);
-      for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {
-        stop = piece_end(first, start);
-        if (!search_watches_nul) note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
-        for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset + pos + start, &next_number,
-                                            select, MatchingLines(select, also, search_watches_nul), options.invert,
-                                            options.count_lines, saw_nul)) {
-          if (cut_short(line.text)) co_return;
-          if ((restart_at = restart_point()) != std::string_view::npos) goto split_at_nuls;
-          note_read(line.number);
-          co_yield line;
-          yielded_to = static_cast<std::size_t>(line.offset - block_offset) + line.text.size() + 1;
-          number_after_yielded = line.number + 1;
-        }
-      }
-      if (middle_nl == nullptr) {
-        note_nul(bytes.substr(end));  // the unfinished line after the chunk
-      } else {
-        // The consumer also maps, yields and prints: where it has waited for the worker, it takes a
-        // bigger part of the next block, where the worker was done first, a smaller one.
-        const bool worker_was_done = worker->finished();
-        consumer_share = worker_was_done ? std::max(kMinShare, consumer_share - kShareStep)
-                                         : std::min(kMaxShare, consumer_share + kShareStep);
-        joined.worker = nullptr;
-        worker->wait();
-        for (const Line& line : chunk_lines(worker_search.chunk, block_offset + pos + split + 1, &next_number, select,
-                                            MatchingLines(select, also, search_watches_nul, &worker_search.found),
-                                            options.invert, options.count_lines, saw_nul)) {
-          if (cut_short(line.text)) co_return;
-          if ((restart_at = restart_point()) != std::string_view::npos) goto split_at_nuls;
-          note_read(line.number);
-          co_yield line;
-          yielded_to = static_cast<std::size_t>(line.offset - block_offset) + line.text.size() + 1;
-          number_after_yielded = line.number + 1;
-        }
-        if (worker_search.nul_in_tail) state->saw_nul = true;
-      }
-      pos = end + 1;
-    } else {
-      note_nul(bytes.substr(pos));
-    }
-    if ((restart_at = restart_point()) != std::string_view::npos) {
-    split_at_nuls:
-      zapped.assign(bytes);
-      std::replace(zapped.begin(), zapped.end(), '\0', '\n');
-      next_number = number_after_yielded;
-      bytes = zapped;
-      pos = restart_at;
-      goto scan_chunk;
-    }
-    note_read(next_number - 1);
-    if (pos < bytes.size()) {
-      carry.assign(bytes.substr(pos));
-      carry_offset = block_offset + pos;
-      carrying = true;
-    }
-    block_offset += bytes.size();
-  }
-  if (carrying) {  // a last line without '\n'
-    for (Line line : chunk_lines(carry, carry_offset, &next_number, select, MatchingLines(select, also), options.invert,
-                                 options.count_lines)) {
-      line.terminated = false;
-      if (cut_short(line.text)) co_return;
-      note_read(line.number);
-      co_yield line;
-    }
-  }
-  note_read(next_number - 1);
-}
-
-namespace {
-// --progress: counts the bytes as read from the file, before any decoding, so that they compare
-// with the file sizes the total is made of (a decoded gzip file is many times its size).
-class CountingStream final : public ByteStream {
- public:
-  CountingStream(std::unique_ptr<ByteStream> inner, std::atomic<std::uint64_t>* counter)
-      : inner_(std::move(inner)), counter_(counter) {}
-  Block next() override {
-    Block block = inner_->next();
-    counter_->fetch_add(block.bytes.size(), std::memory_order_relaxed);
-    return block;
-  }
-
- private:
-  std::unique_ptr<ByteStream> inner_;
-  std::atomic<std::uint64_t>* counter_;
+  std::uint64_t next_number_;
+  std::uint64_t earlier_lines_ = 0;  // lines of a followed file's earlier generations
+  std::uint64_t block_offset_;       // input offset of the current block
+  const std::atomic<bool>* lost_ = nullptr;
+  bool nul_unchecked_ = false;       // the current block's NULs are for us to look for
+  std::string carry_;                // the start of a line that continues in the next block
+  std::uint64_t carry_offset_ = 0;
+  bool carrying_ = false;
+  std::string zapped_;               // a block of a binary input with its NULs turned into '\n'
+  std::string_view tail_;            // after search_block: the unfinished line at the block's end
+  std::uint64_t tail_offset_ = 0;
+  bool stopped_ = false;
 };
+
 }  // namespace
 
+generator<Line> split_lines(std::unique_ptr<ByteStream> stream, SourceOptions options,
+                            std::shared_ptr<InputState> state) {
+  LineSplitter splitter(std::move(options), std::move(state));
+  for (;;) {
+    const Block block = splitter.fetch(*stream);
+    if (block.bytes.empty()) break;
+    if (block.new_generation) {  // the old generation's last line has no '\n'
+      for (const Line& line : splitter.finish_carry(false)) co_yield line;
+      if (splitter.stopped()) co_return;
+      splitter.start_generation();
+    }
+    const std::string_view bytes = splitter.admit(block);
+    std::size_t pos = 0;
+    if (splitter.carrying()) {
+      pos = splitter.extend_carry(bytes);
+      if (pos == std::string_view::npos) continue;
+      for (const Line& line : splitter.finish_carry(true)) co_yield line;
+      if (splitter.stopped()) co_return;
+    }
+    for (const Line& line : splitter.search_block(bytes, pos)) co_yield line;
+    if (splitter.stopped()) co_return;
+    splitter.keep_tail();
+  }
+  for (const Line& line : splitter.finish_carry(false)) co_yield line;  // a last line without '\n'
+  if (splitter.stopped()) co_return;
+  splitter.finish();
+}
+
 generator<Line> read_lines(int fd, SourceOptions options, std::shared_ptr<InputState> state) {
-  (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  std::unique_ptr<ByteStream> stream;
-  if (!options.follow_path.empty()) {
-    stream = make_follow_stream(fd, options.follow_path, options.buffer_size);
-  } else if (options.map_file) {
-    stream = make_file_stream(fd, options.buffer_size, options.map_window, options.input_path);
-  } else {
-    stream = make_fd_stream(fd, options.buffer_size);
-  }
-  if (options.progress != nullptr) stream = std::make_unique<CountingStream>(std::move(stream), options.progress);
-  if (options.decoding == SourceOptions::Decoding::automatic) {
-    stream = decompressing_stream(std::move(stream), options.decode_memory);
-  } else if (options.decoding == SourceOptions::Decoding::forced) {
-    stream = decompressing_stream(std::move(stream), Compression::none, options.decode_memory);
-  }
+  std::unique_ptr<ByteStream> stream = open_input(fd, options);
   if (options.null_data) stream = swap_nul_and_newline(std::move(stream));
   return split_lines(std::move(stream), std::move(options), std::move(state));
 }

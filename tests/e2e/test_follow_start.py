@@ -44,7 +44,16 @@ class Follower:
             self.lines.put(line.decode("utf-8", "replace").rstrip("\n"))
 
     def _err(self):
-        self.stderr = self.proc.stderr.read()
+        # Chunk by chunk, so that a test can wait for a message while the process runs.
+        for chunk in iter(lambda: os.read(self.proc.stderr.fileno(), 4096), b""):
+            self.stderr += chunk
+
+    def wait_stderr(self, text, deadline=DEADLINE):
+        """Whether `text` shows on stderr within the deadline (a machine under load is slow to start)."""
+        end = time.monotonic() + deadline
+        while text.encode() not in self.stderr and time.monotonic() < end:
+            time.sleep(0.02)
+        return text.encode() in self.stderr
 
     def next_lines(self, count, deadline=DEADLINE):
         got, end = [], time.monotonic() + deadline
@@ -69,7 +78,7 @@ class Follower:
 def missing_file(tmp):
     path = os.path.join(tmp, "later.log")
     f = Follower(["--follow", "", path])
-    time.sleep(SETTLE)
+    check("missing: says it waits", f.wait_stderr("waiting for it to appear"), repr(f.stderr))
     check("missing: still running", f.proc.poll() is None, f"exited {f.proc.poll()}")
     append(path, b"first\nsecond\n")
     check("missing: read from its start once it appears", f.next_lines(2) == ["first", "second"])
@@ -92,6 +101,7 @@ def missing_file(tmp):
     append(present, b"p1\np2\np3\n")
     f = Follower(["--follow-last", "1", "", present, later])
     check("several: the present file's last line", f.next_lines(1) == [f"{present}:p3"])
+    check("several: says it waits", f.wait_stderr("waiting for it to appear"), repr(f.stderr))
     append(later, b"l1\nl2\n")
     check("several: the new file whole", f.next_lines(2) == [f"{later}:l1", f"{later}:l2"])
     append(present, b"p4\n")

@@ -15,13 +15,14 @@
 #include "logsift/generator.hpp"
 #include "logsift/input_state.hpp"
 #include "logsift/line.hpp"
+#include "logsift/open_input.hpp"
 
 namespace logsift {
 
 class Matcher;
 
-struct SourceOptions {
-  std::size_t buffer_size = std::size_t{256} * 1024;
+// What to search for in the lines, on top of how the input is read (StreamOptions, open_input.hpp).
+struct SourceOptions : StreamOptions {
   // Predicate pushdown: when set, only lines for which `select->matches(line) != invert` are
   // yielded, found by searching the whole buffer rather than line by line.
   std::shared_ptr<const Matcher> select;
@@ -52,18 +53,6 @@ struct SourceOptions {
   // with -a (a NUL is then just a byte). See ends_lines_at_nuls in source.cpp for which blocks are
   // looked at.
   bool nul_ends_lines = false;
-  // A regular file of many blocks: read or mapped window by window, whichever costs less on it
-  // (make_file_stream; `input_path` can force one). Memory: one block and one window.
-  bool map_file = false;
-  std::size_t map_window = std::size_t{2} * 1024 * 1024;
-  InputPath input_path = InputPath::automatic;
-  // Compressed input (gzip, bzip2, xz, zstd by their magic bytes): decoded when `automatic` and
-  // the bytes say so, always when `forced` (an error if they are not compressed), never when off.
-  enum class Decoding { off, automatic, forced } decoding = Decoding::off;
-  // The most a decoder may allocate for the window its data declares (--decompress-memory).
-  std::uint64_t decode_memory = std::uint64_t{128} << 20;
-  // --follow: the path of the file behind fd; at its end the source waits for more (tail -F).
-  std::string follow_path;
   // -z: records end in NUL. The stream's '\n' and NUL are swapped (null_data.hpp); lines are
   // split at what were NULs, and their text must be swapped back by the caller (restore_newlines).
   bool null_data = false;
@@ -71,9 +60,6 @@ struct SourceOptions {
   std::uint64_t start_offset = 0;
   // The number of the line at start_offset (--follow-last counts the lines it skips).
   std::uint64_t first_line_number = 1;
-  // Advanced by the number of bytes of each block read from fd, before any decoding (for
-  // --progress, whose total is the files' sizes); may be null.
-  std::atomic<std::uint64_t>* progress = nullptr;
 };
 
 // Lines of `fd`. Throws InputError with strerror's text when read(2) fails (for example on a

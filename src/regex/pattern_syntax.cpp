@@ -54,33 +54,27 @@ char32_t code_point(std::string_view ch) {
   return value;
 }
 
-// One character as an RE2 literal outside brackets. Only RE2's metacharacters are escaped, which
-// keeps translated patterns readable in --explain output.
-void append_literal(std::string& out, std::string_view ch) {
+// One character for RE2, with a backslash before it when it is one of `special`; NUL is spelt
+// \x00, which --explain can print.
+void append_escaped(std::string& out, std::string_view ch, std::string_view special) {
   if (ch.size() == 1) {
     const char c = ch[0];
     if (c == '\0') {
       out += "\\x00";
       return;
     }
-    if (std::string_view(".+*?()|[]{}^$\\").find(c) != npos) out += '\\';
+    if (special.find(c) != npos) out += '\\';
   }
   out += ch;
 }
 
+// One character as an RE2 literal outside brackets. Only RE2's metacharacters are escaped, which
+// keeps translated patterns readable in --explain output.
+void append_literal(std::string& out, std::string_view ch) { append_escaped(out, ch, ".+*?()|[]{}^$\\"); }
+
 // One character inside an RE2 bracket. RE2, unlike POSIX, gives '\' a meaning there, and a ']',
 // '^', '-' or '[' can mean something depending on where it lands, so those are always escaped.
-void append_class_char(std::string& out, std::string_view ch) {
-  if (ch.size() == 1) {
-    const char c = ch[0];
-    if (c == '\0') {
-      out += "\\x00";
-      return;
-    }
-    if (std::string_view("\\]^-[").find(c) != npos) out += '\\';
-  }
-  out += ch;
-}
+void append_class_char(std::string& out, std::string_view ch) { append_escaped(out, ch, "\\]^-["); }
 
 bool is_posix_class_name(std::string_view name) {
   for (std::string_view known : {"alpha", "upper", "lower", "digit", "xdigit", "space", "print",

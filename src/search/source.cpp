@@ -292,7 +292,7 @@ bool ends_lines_at_nuls(std::string_view bytes, const Block& block, bool binary,
 
 // One input's line splitting, block by block, in three named parts: finish the line carried from
 // the block before (extend_carry, finish_carry); search the block's complete lines as one chunk
-// (search_block: choose_lead, split_point with the worker thread, adapt_share); keep the
+// (search_block, search_chunk: choose_lead, split_point with the worker thread, adapt_share); keep the
 // unfinished tail for the next block (keep_tail). One NUL policy runs through them: admit (what a
 // block says, and NULs ending lines in a binary input), note_nul (blocks the stream left unchecked)
 // and search_block's restart (an input that turns binary mid-block). Every line the parts yield is
@@ -408,71 +408,16 @@ class LineSplitter {
         note_nul(bytes.substr(pos));
       } else {
         const auto end = static_cast<std::size_t>(static_cast<const char*>(last_nl) - bytes.data());
-        const std::string_view chunk = bytes.substr(pos, end - pos);
-        choose_lead(chunk);
-        const std::size_t split = split_point(chunk);
-        // Whatever way this coroutine ends, a search given to the worker has to be over before
-        // its chunk (the stream's buffer) and worker_search_ go.
-        struct Joined {
-          Worker* worker = nullptr;  // set while a search is in flight
-          std::atomic<bool>* abandoned = nullptr;
-          ~Joined() {
-            if (worker == nullptr) return;
-            abandoned->store(true, std::memory_order_relaxed);
-            try {
-              worker->wait();
-            } catch (...) {  // the consumer is gone (or failing already): nobody to tell
-            }
+        for (const Line& line : search_chunk(bytes, pos, end)) {
+          if (cut_short(line.text)) {
+            stopped_ = true;
+            co_return;
           }
-        } joined;
-        // Where the stream left the NUL check to us and there is a search, the search looks for
-        // NULs on its way instead of in a pass of its own.
-        const bool search_watches_nul = select_ != nullptr && nul_unchecked_ && look_for_nul_ && !state_->saw_nul;
-        bool* const saw_nul = search_watches_nul ? &state_->saw_nul : nullptr;
-        const bool shared = split < chunk.size();
-        if (shared) {
-          worker_search_.chunk = chunk.substr(split + 1);
-          // The worker looks for NULs in its part, and in the unfinished line after it.
-          worker_search_.check_nul = search_watches_nul;
-          worker_search_.nul_tail = bytes.substr(end);
-          worker_search_.abandoned.store(false, std::memory_order_relaxed);
-          worker_->post(&WorkerSearch::run, &worker_search_);
-          joined.worker = &*worker_;
-          joined.abandoned = &worker_search_.abandoned;
-        }
-        // The consumer's part, piece by piece, then the worker's.
-        const std::string_view first = chunk.substr(0, split);
-        std::size_t restart_at = std::string_view::npos;
-        for (std::size_t start = 0, stop = 0; start <= first.size() && restart_at == std::string_view::npos;
-             start = stop + 1) {
-          stop = piece_end(first, start);
-          if (!search_watches_nul) note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
-          for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset_ + pos + start,
-                                              &next_number_, select_, MatchingLines(select_, also_, search_watches_nul),
-                                              options_.invert, options_.count_lines, saw_nul)) {
-            if (!admit_line(line)) co_return;
-            if ((restart_at = restart_point()) != std::string_view::npos) break;
-            co_yield line;
-            yielded_to = static_cast<std::size_t>(line.offset - block_offset_) + line.text.size() + 1;
-            number_after_yielded = line.number + 1;
-          }
-        }
-        if (restart_at == std::string_view::npos && !shared) note_nul(bytes.substr(end));  // the unfinished line
-        if (restart_at == std::string_view::npos && shared) {
-          adapt_share();
-          joined.worker = nullptr;
-          worker_->wait();
-          for (const Line& line : chunk_lines(worker_search_.chunk, block_offset_ + pos + split + 1, &next_number_,
-                                              select_,
-                                              MatchingLines(select_, also_, search_watches_nul, &worker_search_.found),
-                                              options_.invert, options_.count_lines, saw_nul)) {
-            if (!admit_line(line)) co_return;
-            if ((restart_at = restart_point()) != std::string_view::npos) break;
-            co_yield line;
-            yielded_to = static_cast<std::size_t>(line.offset - block_offset_) + line.text.size() + 1;
-            number_after_yielded = line.number + 1;
-          }
-          if (restart_at == std::string_view::npos && worker_search_.nul_in_tail) state_->saw_nul = true;
+          if (restart_point() != std::string_view::npos) break;  // ends the chunk's search
+          note_read(line.number);
+          co_yield line;
+          yielded_to = static_cast<std::size_t>(line.offset - block_offset_) + line.text.size() + 1;
+          number_after_yielded = line.number + 1;
         }
         pos = end + 1;
       }
@@ -538,6 +483,68 @@ class LineSplitter {
     zapped_.assign(bytes);
     std::replace(zapped_.begin(), zapped_.end(), '\0', '\n');
     return zapped_;
+  }
+
+  // The lines of the chunk bytes[pos, end) (complete lines, `end` at a '\n') that pass: the
+  // consumer's part piece by piece, then the part the worker searched meanwhile, where sharing
+  // pays. Run to its end, it also looks at the unfinished line after `end` for NULs; a consumer
+  // that stops early (the input turned binary) skips that and any rest of the worker's part.
+  generator<Line> search_chunk(std::string_view bytes, std::size_t pos, std::size_t end) {
+    const std::string_view chunk = bytes.substr(pos, end - pos);
+    choose_lead(chunk);
+    const std::size_t split = split_point(chunk);
+    // Whatever way this coroutine ends, a search given to the worker has to be over before its
+    // chunk (the stream's buffer) and worker_search_ go.
+    struct Joined {
+      Worker* worker = nullptr;  // set while a search is in flight
+      std::atomic<bool>* abandoned = nullptr;
+      ~Joined() {
+        if (worker == nullptr) return;
+        abandoned->store(true, std::memory_order_relaxed);
+        try {
+          worker->wait();
+        } catch (...) {  // the consumer is gone (or failing already): nobody to tell
+        }
+      }
+    } joined;
+    // Where the stream left the NUL check to us and there is a search, the search looks for NULs
+    // on its way instead of in a pass of its own.
+    const bool search_watches_nul = select_ != nullptr && nul_unchecked_ && look_for_nul_ && !state_->saw_nul;
+    bool* const saw_nul = search_watches_nul ? &state_->saw_nul : nullptr;
+    const bool shared = split < chunk.size();
+    if (shared) {
+      worker_search_.chunk = chunk.substr(split + 1);
+      // The worker looks for NULs in its part, and in the unfinished line after it.
+      worker_search_.check_nul = search_watches_nul;
+      worker_search_.nul_tail = bytes.substr(end);
+      worker_search_.abandoned.store(false, std::memory_order_relaxed);
+      worker_->post(&WorkerSearch::run, &worker_search_);
+      joined.worker = &*worker_;
+      joined.abandoned = &worker_search_.abandoned;
+    }
+    const std::string_view first = chunk.substr(0, split);
+    for (std::size_t start = 0, stop = 0; start <= first.size(); start = stop + 1) {
+      stop = piece_end(first, start);
+      if (!search_watches_nul) note_nul(bytes.substr(pos + start, stop + 1 - start));  // with the '\n' after it
+      for (const Line& line : chunk_lines(first.substr(start, stop - start), block_offset_ + pos + start, &next_number_,
+                                          select_, MatchingLines(select_, also_, search_watches_nul), options_.invert,
+                                          options_.count_lines, saw_nul)) {
+        co_yield line;
+      }
+    }
+    if (!shared) {
+      note_nul(bytes.substr(end));  // the unfinished line after the chunk
+      co_return;
+    }
+    adapt_share();
+    joined.worker = nullptr;
+    worker_->wait();
+    for (const Line& line : chunk_lines(worker_search_.chunk, block_offset_ + pos + split + 1, &next_number_, select_,
+                                        MatchingLines(select_, also_, search_watches_nul, &worker_search_.found),
+                                        options_.invert, options_.count_lines, saw_nul)) {
+      co_yield line;
+    }
+    if (worker_search_.nul_in_tail) state_->saw_nul = true;
   }
 
   // With two matchers, the one that matched fewer lines of the first chunk leads (is searched for).

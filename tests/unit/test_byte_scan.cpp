@@ -17,6 +17,22 @@ namespace {
 using logsift::LiteralSearcher;
 constexpr std::size_t npos = std::string_view::npos;
 
+// Calls visit(b, c, other, letter, pad) for every byte value b: c is the byte, other the byte
+// with bit 0x20 flipped (its other case when `letter`), pad a filler byte that is neither.
+template <typename Visit>
+void for_each_byte_and_its_other_case(Visit visit) {
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const char other = static_cast<char>(b ^ 0x20);
+    const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+    char pad = '.';
+    for (char p : {'.', ',', ';'}) {
+      if (p != c && p != other) pad = p;
+    }
+    visit(b, c, other, letter, pad);
+  }
+}
+
 char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
 
 // The obviously correct search everything else is checked against.
@@ -220,14 +236,7 @@ TEST(byte_scan, non_ascii_bytes_match_exactly_when_case_insensitive) {
   EXPECT_EQ(li.find("user=李雷 x"), 5u);
   EXPECT_EQ(li.find("user=李"), npos);
 
-  for (int b = 0; b < 256; ++b) {
-    const char c = static_cast<char>(b);
-    const char other = static_cast<char>(b ^ 0x20);
-    const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
-    char pad = '.';
-    for (char p : {'.', ',', ';'}) {
-      if (p != c && p != other) pad = p;
-    }
+  for_each_byte_and_its_other_case([](int b, char c, char other, bool letter, char pad) {
     for (std::size_t m : {1, 2, 5}) {
       const std::string needle = std::string(m - 1, pad) + c;
       const std::string hay = std::string(40 + m - 1, pad) + other + pad + pad;
@@ -236,7 +245,7 @@ TEST(byte_scan, non_ascii_bytes_match_exactly_when_case_insensitive) {
       EXPECT_EQ(logsift::detail::find_portable(s, hay, 0), letter ? 40u : npos) << b;
       EXPECT_EQ(s.find(std::string(40, pad) + needle), 40u) << "byte " << b << " m=" << m;
     }
-  }
+  });
 }
 
 // Small alphabets make matches and partial matches frequent, so the candidate-verification path
@@ -585,14 +594,7 @@ TEST(multi_literal, case_insensitive_leaves_non_ascii_alone) {
     EXPECT_TRUE(check_multi_all_from(needles, "SØREN søren SøREN ÜÜüü 李雷 TLS handshake", ci));
   }
 
-  for (int b = 0; b < 256; ++b) {
-    const char c = static_cast<char>(b);
-    const char other = static_cast<char>(b ^ 0x20);
-    const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
-    char pad = '.';
-    for (char p : {'.', ',', ';'}) {
-      if (p != c && p != other) pad = p;
-    }
+  for_each_byte_and_its_other_case([](int b, char c, char other, bool letter, char pad) {
     for (std::size_t m : {1, 2, 5}) {
       const Needles set = {std::string(m - 1, pad) + c, "never-there"};
       const std::string hay = std::string(40 + m - 1, pad) + other + pad + pad;
@@ -600,7 +602,7 @@ TEST(multi_literal, case_insensitive_leaves_non_ascii_alone) {
       EXPECT_EQ(ms.find(hay), letter ? 40u : npos) << "byte " << b << " m=" << m;
       EXPECT_EQ(logsift::detail::find_portable(ms, hay, 0), letter ? 40u : npos) << b;
     }
-  }
+  });
 }
 
 // 2..12 needles: more than 8 split into groups that scan in turns, so the leftmost hit may come

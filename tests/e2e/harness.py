@@ -79,6 +79,19 @@ def run(*args, stdin=None, timeout=60, **popen):
     return subprocess.run([LOGSIFT, *args], input=stdin, capture_output=True, timeout=timeout, **popen)
 
 
+def first_line_then_hang_up(proc, timeout):
+    """Reads one line of `proc`'s stdout, closes it as `| head -1` does and waits: (line, exit
+    status), the status None when the process did not end within `timeout` (it is killed)."""
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    try:
+        return first, proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return first, None
+
+
 def default_signals():
     """preexec_fn: ctest or a shell may start us with SIGINT ignored, which a child would inherit."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -392,13 +392,7 @@ def test_outputs(tmp):
     for name, restore in [("sigpipe default", True), ("sigpipe ignored", False)]:
         proc = subprocess.Popen([LOGSIFT, "x", f], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, restore_signals=restore)
-        first = proc.stdout.readline()
-        proc.stdout.close()
-        try:
-            rc = proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = proc.wait()
+        first, rc = harness.first_line_then_hang_up(proc, TIMEOUT)
         err = proc.stderr.read()
         proc.stderr.close()
         check(f"{name}: first line", first == b"0 x\n", short(first))

@@ -25,7 +25,7 @@ import threading
 import time
 
 import harness
-from harness import append, check
+from harness import append, check, write
 
 DEADLINE = 5.0  # seconds within which an expected output line must arrive
 PROMPT = 2.0  # seconds within which logsift must exit after a signal or a reached limit
@@ -132,8 +132,7 @@ def expect_clean_stop(name, follower, want_rc, sig=signal.SIGINT):
 
 def one_file(tmp):
     path = os.path.join(tmp, "app.log")
-    with open(path, "wb") as f:
-        f.write(b"INFO start\nERROR one\n")
+    write(path, b"INFO start\nERROR one\n")
     f = Follower(["--follow", "--line-buffered", "-n", "ERROR", path])
     try:
         expect_lines("the file's lines before the end", f, [r"2:ERROR one"])
@@ -151,8 +150,7 @@ def one_file(tmp):
         # Rotation: the logger writes a last line to the renamed file, then a new file appears.
         os.rename(path, path + ".1")
         append(path + ".1", b"ERROR four\n")
-        with open(path, "wb") as new:
-            new.write(b"INFO new\nERROR five\n")
+        write(path, b"INFO new\nERROR five\n")
         expect_lines("rotation: the old file's last line, then the new file's", f,
                      [r"\d+:ERROR four", r"\d+:ERROR five"])
         append(path, b"INFO filler\n" * 20 + b"ERROR six\n")
@@ -173,8 +171,7 @@ def one_file(tmp):
 
 def limits(tmp):
     path = os.path.join(tmp, "limit.log")
-    with open(path, "wb") as f:
-        f.write(b"ERROR a\nINFO b\n")
+    write(path, b"ERROR a\nINFO b\n")
     f = Follower(["--follow", "-m", "2", "ERROR", path])
     try:
         time.sleep(SETTLE)
@@ -187,8 +184,7 @@ def limits(tmp):
         f.close()
 
     path = os.path.join(tmp, "take.log")
-    with open(path, "wb") as f:
-        f.write(b"1\n2\n")
+    write(path, b"1\n2\n")
     f = Follower(["--follow", "--take", "3", "-e", "", path])
     try:
         time.sleep(SETTLE)
@@ -203,10 +199,8 @@ def limits(tmp):
 
 def two_files(tmp):
     one, two = os.path.join(tmp, "one.log"), os.path.join(tmp, "two.log")
-    with open(one, "wb") as f:
-        f.write(b"ERROR a1\nINFO a\n")
-    with open(two, "wb") as f:
-        f.write(b"INFO b\nERROR b1\n")
+    write(one, b"ERROR a1\nINFO a\n")
+    write(two, b"INFO b\nERROR b1\n")
     f = Follower(["--follow", "--line-buffered", "ERROR", one, two])
     try:
         # Both files at once: the second is read although the first never ends.
@@ -218,8 +212,7 @@ def two_files(tmp):
         append(one, b"ERROR a2\n")
         expect_lines("two files: an append to the first", f, [re.escape(one + ":ERROR a2")])
         os.rename(two, two + ".1")
-        with open(two, "wb") as new:
-            new.write(b"ERROR b3\n")
+        write(two, b"ERROR b3\n")
         expect_lines("two files: a rotation of one", f, [re.escape(two + ":ERROR b3")])
         expect_clean_stop("two files: SIGINT ends both, exit 0", f, 0)
     finally:
@@ -228,8 +221,7 @@ def two_files(tmp):
 
 def flushing_and_status(tmp):
     path = os.path.join(tmp, "flush.log")
-    with open(path, "wb") as f:
-        f.write(b"ERROR x\n")
+    write(path, b"ERROR x\n")
     f = Follower(["--follow", "ERROR", path])  # stdout is a pipe: only follow mode's flushing shows it
     try:
         expect_lines("lines are flushed without --line-buffered", f, [r"ERROR x"])
@@ -240,8 +232,7 @@ def flushing_and_status(tmp):
         f.close()
 
     path = os.path.join(tmp, "quiet.log")
-    with open(path, "wb") as f:
-        f.write(b"INFO nothing\n")
+    write(path, b"INFO nothing\n")
     f = Follower(["--follow", "--line-buffered", "ERROR", path])
     try:
         time.sleep(SETTLE)

@@ -21,13 +21,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_follow as tf  # noqa: E402  (its Follower, check and timing constants)
 from test_follow import SETTLE, Follower, expect_lines  # noqa: E402
 import harness  # noqa: E402
-from harness import append, check  # noqa: E402
+from harness import append, check, write  # noqa: E402
 
 
 def generations(tmp):
     path = os.path.join(tmp, "app.log")
-    with open(path, "wb") as f:
-        f.write(b"INFO a\nERROR b\nERROR c\n")
+    write(path, b"INFO a\nERROR b\nERROR c\n")
     numbered = Follower(["--follow", "-n", "-b", "ERROR", path])
     github = Follower(["--follow", "--format", "github", "ERROR", path])
     try:
@@ -46,8 +45,7 @@ def generations(tmp):
         # Rotation: a new file under the name, the old one's last lines read first.
         os.rename(path, path + ".2")
         append(path + ".2", b"ERROR e\n")
-        with open(path, "wb") as new:
-            new.write(b"INFO f\nERROR g\n")
+        write(path, b"INFO f\nERROR g\n")
         expect_lines("-n -b: the old file's last line, then the new one's from 1", numbered,
                      [r"2:8:ERROR e", r"2:7:ERROR g"])
         expect_lines("github: after a rotation", github, [r"::error file=.*app.log,line=2,col=1::ERROR e",
@@ -63,10 +61,8 @@ def generations(tmp):
 def one_total(tmp):
     first = os.path.join(tmp, "a.log")
     second = os.path.join(tmp, "b.log")
-    with open(first, "wb") as f:
-        f.write(b"ERROR user=ann\nERROR user=bob\n")
-    with open(second, "wb") as f:
-        f.write(b"ERROR user=ann\nINFO user=cy\n")
+    write(first, b"ERROR user=ann\nERROR user=bob\n")
+    write(second, b"ERROR user=ann\nINFO user=cy\n")
     js = Follower(["--follow", "--json", "ERROR", first, second])
     table = Follower(["--follow", "--count-by", r"user=(\w+)", "ERROR", first, second])
     try:

@@ -1032,13 +1032,8 @@ def check_broken_pipe(logsift):
         with tempfile.TemporaryFile() as errf:
             p = subprocess.Popen([logsift] + args, stdout=subprocess.PIPE, stderr=errf,
                                  env=ENV, cwd=ROOT)
-            first = p.stdout.readline()
-            p.stdout.close()
-            try:
-                rc = p.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            first, rc = harness.first_line_then_hang_up(p, TIMEOUT)
+            if rc is None:
                 rc = "timeout"
             errf.seek(0)
             err = errf.read()

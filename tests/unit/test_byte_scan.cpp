@@ -33,6 +33,30 @@ void for_each_byte_and_its_other_case(Visit visit) {
   }
 }
 
+// One page of 'a' between two pages that cannot be read: a scan that reads one byte outside
+// [lo, hi) faults, sanitizer or not.
+struct GuardedPage {
+  std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  void* mapping = mmap(nullptr, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  const char* lo = nullptr;  // first readable byte
+  const char* hi = nullptr;  // one past the last readable byte
+
+  GuardedPage() {
+    if (mapping == MAP_FAILED) return;
+    char* base = static_cast<char*>(mapping);
+    std::memset(base + page, 'a', page);
+    if (mprotect(base, page, PROT_NONE) != 0 || mprotect(base + 2 * page, page, PROT_NONE) != 0) return;
+    lo = base + page;
+    hi = base + 2 * page;
+  }
+  ~GuardedPage() {
+    if (mapping != MAP_FAILED) munmap(mapping, 3 * page);
+  }
+  GuardedPage(const GuardedPage&) = delete;
+  GuardedPage& operator=(const GuardedPage&) = delete;
+  bool ok() const { return lo != nullptr; }
+};
+
 char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
 
 // The obviously correct search everything else is checked against.
@@ -338,15 +362,10 @@ TEST(byte_scan, far_match_in_long_haystack) {
 // Haystacks that end right before, or start right after, an inaccessible page: any overread
 // faults even without a sanitizer.
 TEST(byte_scan, never_reads_outside_the_haystack) {
-  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  void* raw = mmap(nullptr, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(raw, MAP_FAILED);
-  char* base = static_cast<char*>(raw);
-  ASSERT_EQ(mprotect(base, page, PROT_NONE), 0);
-  ASSERT_EQ(mprotect(base + 2 * page, page, PROT_NONE), 0);
-  char* lo = base + page;      // first accessible byte
-  char* hi = base + 2 * page;  // one past the last accessible byte
-  std::memset(lo, 'a', page);
+  const GuardedPage guarded;
+  ASSERT_TRUE(guarded.ok());
+  const char* lo = guarded.lo;
+  const char* hi = guarded.hi;
 
   // Haystacks are all 'a', so these never match and every scan runs to the very last byte.
   const std::string needles[] = {
@@ -373,7 +392,6 @@ TEST(byte_scan, never_reads_outside_the_haystack) {
     EXPECT_EQ(logsift::count_newlines(at_end.data(), at_end.data() + n), 0u);
     EXPECT_EQ(logsift::count_newlines(at_start.data(), at_start.data() + n), 0u);
   }
-  munmap(raw, 3 * page);
 }
 
 TEST(byte_scan, count_newlines_matches_std_count) {
@@ -753,15 +771,10 @@ TEST(multi_literal, every_hit_in_long_haystack) {
 
 // Haystacks that end right before, or start right after, an inaccessible page.
 TEST(multi_literal, never_reads_outside_the_haystack) {
-  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  void* raw = mmap(nullptr, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(raw, MAP_FAILED);
-  char* base = static_cast<char*>(raw);
-  ASSERT_EQ(mprotect(base, page, PROT_NONE), 0);
-  ASSERT_EQ(mprotect(base + 2 * page, page, PROT_NONE), 0);
-  char* lo = base + page;
-  char* hi = base + 2 * page;
-  std::memset(lo, 'a', page);
+  const GuardedPage guarded;
+  ASSERT_TRUE(guarded.ok());
+  const char* lo = guarded.lo;
+  const char* hi = guarded.hi;
 
   // All-'a' haystacks never match, so every scan runs to the very last byte; the long needles put
   // their pair far from the start while the short ones keep the candidate range wide.
@@ -785,7 +798,6 @@ TEST(multi_literal, never_reads_outside_the_haystack) {
       }
     }
   }
-  munmap(raw, 3 * page);
 }
 
 }  // namespace

@@ -170,31 +170,23 @@ def one_file(tmp):
 
 
 def limits(tmp):
-    path = os.path.join(tmp, "limit.log")
-    write(path, b"ERROR a\nINFO b\n")
-    f = Follower(["--follow", "-m", "2", "ERROR", path])
-    try:
-        time.sleep(SETTLE)
-        check("-m 2 waits for the second match", f.proc.poll() is None, "exit %s" % f.proc.poll())
-        append(path, b"INFO c\nERROR d\nERROR e\n")
-        rc = f.wait(DEADLINE)
-        check("-m 2 ends the follow by itself", rc == 0 and f.stdout == b"ERROR a\nERROR d\n" and not f.stderr,
-              "exit %s, stdout %r, stderr %r" % (rc, f.stdout, f.stderr[:300]))
-    finally:
-        f.close()
-
-    path = os.path.join(tmp, "take.log")
-    write(path, b"1\n2\n")
-    f = Follower(["--follow", "--take", "3", "-e", "", path])
-    try:
-        time.sleep(SETTLE)
-        check("--take 3 waits for a third line", f.proc.poll() is None, "exit %s" % f.proc.poll())
-        append(path, b"3\n4\n")
-        rc = f.wait(DEADLINE)
-        check("--take 3 ends the follow by itself", rc == 0 and f.stdout == b"1\n2\n3\n" and not f.stderr,
-              "exit %s, stdout %r, stderr %r" % (rc, f.stdout, f.stderr[:300]))
-    finally:
-        f.close()
+    """-m and --take end a follow by themselves once reached, not before."""
+    for name, args, initial, more, want, waits in [
+        ("-m 2", ["-m", "2", "ERROR"], b"ERROR a\nINFO b\n", b"INFO c\nERROR d\nERROR e\n", b"ERROR a\nERROR d\n",
+         "waits for the second match"),
+        ("--take 3", ["--take", "3", "-e", ""], b"1\n2\n", b"3\n4\n", b"1\n2\n3\n", "waits for a third line"),
+    ]:
+        path = write(os.path.join(tmp, f"limit{len(want)}.log"), initial)
+        f = Follower(["--follow"] + args + [path])
+        try:
+            time.sleep(SETTLE)
+            check(f"{name} {waits}", f.proc.poll() is None, "exit %s" % f.proc.poll())
+            append(path, more)
+            rc = f.wait(DEADLINE)
+            check(f"{name} ends the follow by itself", rc == 0 and f.stdout == want and not f.stderr,
+                  "exit %s, stdout %r, stderr %r" % (rc, f.stdout, f.stderr[:300]))
+        finally:
+            f.close()
 
 
 def two_files(tmp):
